@@ -1,0 +1,211 @@
+package com.replaylake.schemas;
+
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The Delta lakehouse at one base URI (any Hadoop FS URI; default {@code ./lakehouse}).
+ *
+ * <p>Layout: {@code <base>/tables/<table>} for every contract of {@link Tables}, and {@code
+ * <base>/checkpoints/<run_id>/v<version>/} for policy checkpoints. {@link #open} creates missing
+ * tables (idempotently), validates existing ones against their contract, and registers every table
+ * as a temporary view of the session, so {@code spark.sql("SELECT ... FROM experiences")} works.
+ */
+public final class Lakehouse {
+
+  /** Default base URI, relative to the working directory. */
+  public static final String DEFAULT_BASE = "./lakehouse";
+
+  private final SparkSession spark;
+  private final String base;
+
+  private Lakehouse(SparkSession spark, String base) {
+    this.spark = spark;
+    this.base = base;
+  }
+
+  /**
+   * Opens the lakehouse at {@code baseUri}: creates the base folder and every missing table,
+   * validates existing tables, registers views. Safe to call any number of times.
+   *
+   * @throws ReplayLakeException naming the table, column and expected vs found type when an
+   *     existing table disagrees with its contract
+   */
+  public static Lakehouse open(SparkSession spark, String baseUri) {
+    Objects.requireNonNull(spark, "spark");
+    String base = qualify(spark, baseUri == null ? DEFAULT_BASE : baseUri);
+    Lakehouse lakehouse = new Lakehouse(spark, base);
+    for (TableContract contract : Tables.ALL) {
+      lakehouse.ensure(contract);
+    }
+    lakehouse.registerViews();
+    return lakehouse;
+  }
+
+  /** Fully qualified base URI, e.g. {@code file:/home/me/lakehouse}. */
+  public String base() {
+    return base;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  /** Location of a table's Delta folder. */
+  public String location(TableContract contract) {
+    return base + "/tables/" + contract.name();
+  }
+
+  /** Folder of the checkpoint of (run, version). */
+  public String checkpointUri(String runId, int version) {
+    return base + "/checkpoints/" + runId + "/v" + version;
+  }
+
+  /** The table as a DataFrame (latest snapshot). */
+  public Dataset<Row> read(TableContract contract) {
+    return spark.read().format("delta").load(location(contract));
+  }
+
+  public DeltaTable delta(TableContract contract) {
+    return DeltaTable.forPath(spark, location(contract));
+  }
+
+  /** Latest committed Delta version of the table (0 right after creation). */
+  public long latestVersion(TableContract contract) {
+    Row last = delta(contract).history(1).select("version").head();
+    return last.getLong(0);
+  }
+
+  /** Re-registers every table as a temporary view named after it. */
+  public void registerViews() {
+    for (TableContract contract : Tables.ALL) {
+      spark.sql("CREATE OR REPLACE TEMPORARY VIEW `" + contract.name() + "` AS SELECT * FROM delta.`"
+          + location(contract).replace("`", "``") + "`");
+    }
+  }
+
+  private void ensure(TableContract contract) {
+    String location = location(contract);
+    try {
+      Path path = new Path(location);
+      FileSystem fs = path.getFileSystem(hadoopConf());
+      if (fs.exists(path)) {
+        boolean hasLog = fs.exists(new Path(path, "_delta_log"));
+        boolean empty = fs.listStatus(path).length == 0;
+        if (hasLog) {
+          validate(contract, location);
+          return;
+        }
+        if (!empty) {
+          throw Errors.notADeltaTable(contract.name(), location);
+        }
+      }
+    } catch (IOException e) {
+      throw Errors.lakehouseUnavailable(base, e);
+    }
+    // An empty write creates the table atomically; "ignore" keeps a table another process just made.
+    spark.createDataFrame(List.<Row>of(), contract.schema())
+        .write()
+        .format("delta")
+        .mode(SaveMode.Ignore)
+        .partitionBy(contract.partitionColumns().toArray(String[]::new))
+        .option("userMetadata", "replaylake: create " + contract.name())
+        .save(location);
+  }
+
+  private void validate(TableContract contract, String location) {
+    StructType found = spark.read().format("delta").load(location).schema();
+    for (var column : contract.columns()) {
+      StructField field = find(found, column.name());
+      if (field == null) {
+        throw Errors.contractMismatch(contract.name(), location, column.name(), column.type().catalogString(), null);
+      }
+      if (!sameType(column.type(), field.dataType())) {
+        throw Errors.contractMismatch(contract.name(), location, column.name(),
+            column.type().catalogString(), field.dataType().catalogString());
+      }
+    }
+    List<String> partitions = partitionColumns(location);
+    if (!partitions.equals(contract.partitionColumns())) {
+      throw Errors.partitioningMismatch(contract.name(), location,
+          contract.partitionColumns().toString(), partitions.toString());
+    }
+  }
+
+  private List<String> partitionColumns(String location) {
+    Row detail = DeltaTable.forPath(spark, location).detail().select("partitionColumns").head();
+    List<String> out = new ArrayList<>();
+    for (Object o : CollectionConverters.asJava(detail.<scala.collection.Seq<Object>>getAs(0))) {
+      out.add(String.valueOf(o));
+    }
+    return out;
+  }
+
+  private static StructField find(StructType schema, String name) {
+    for (StructField f : schema.fields()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** Type equality ignoring nullability and metadata (comments), recursively. */
+  static boolean sameType(DataType expected, DataType found) {
+    if (expected instanceof StructType es && found instanceof StructType fs) {
+      if (es.fields().length != fs.fields().length) {
+        return false;
+      }
+      for (int i = 0; i < es.fields().length; i++) {
+        StructField a = es.fields()[i];
+        StructField b = fs.fields()[i];
+        if (!a.name().equals(b.name()) || !sameType(a.dataType(), b.dataType())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (expected instanceof ArrayType ea && found instanceof ArrayType fa) {
+      return sameType(ea.elementType(), fa.elementType());
+    }
+    if (expected instanceof MapType em && found instanceof MapType fm) {
+      return sameType(em.keyType(), fm.keyType()) && sameType(em.valueType(), fm.valueType());
+    }
+    return expected.equals(found);
+  }
+
+  private Configuration hadoopConf() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  private static String qualify(SparkSession spark, String uri) {
+    String trimmed = uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri;
+    try {
+      Path path = new Path(trimmed);
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path qualified = fs.makeQualified(path);
+      fs.mkdirs(qualified);
+      URI u = qualified.toUri();
+      return u.toString();
+    } catch (IOException | IllegalArgumentException e) {
+      throw Errors.lakehouseUnavailable(uri, e);
+    }
+  }
+}
