@@ -74,12 +74,10 @@ public final class ChatTemplate {
       throw PolicyErrors.badTemplate(source, String.valueOf(e.getMessage()), e);
     }
     for (TemplateError err : result.getErrors()) {
-      if (err.getException() instanceof TemplateRaisedException
-          || (err.getException() != null
-              && err.getException().getCause() instanceof TemplateRaisedException)) {
-        Throwable t = err.getException() instanceof TemplateRaisedException
-            ? err.getException() : err.getException().getCause();
-        throw PolicyErrors.badTemplate(source, "the template raised: " + t.getMessage(), t);
+      Throwable raised = raisedBy(err.getException());
+      if (raised != null) {
+        throw PolicyErrors.badTemplate(source, "the template raised: " + raised.getMessage(),
+            raised);
       }
       if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
         throw PolicyErrors.badTemplate(
@@ -87,6 +85,15 @@ public final class ChatTemplate {
       }
     }
     return result.getOutput();
+  }
+
+  private static Throwable raisedBy(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TemplateRaisedException) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** What {@code raise_exception} throws inside the engine. */
