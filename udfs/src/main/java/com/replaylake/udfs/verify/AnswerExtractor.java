@@ -20,6 +20,9 @@ public final class AnswerExtractor {
   private static final String THINK_CLOSE = "</think>";
   private static final String[] PHRASES = {"answer is", "answer:"};
 
+  /** Unclosed boxes tried before giving up (each costs a scan to the end of the text). */
+  private static final int MAX_BOX_CANDIDATES = 16;
+
   private AnswerExtractor() {}
 
   /** Extraction with an unlimited budget; for callers outside a timed check. */
@@ -58,7 +61,7 @@ public final class AnswerExtractor {
    * {@code </think>} removed (templates that open the block in the prompt), and everything after
    * an unclosed {@code <think>} removed.
    */
-  public static String withoutThinking(String s, Budget budget) {
+  static String withoutThinking(String s, Budget budget) {
     budget.charge(s.length() >> 6);
     if (s.indexOf("think>") < 0) {
       return s;
@@ -87,14 +90,15 @@ public final class AnswerExtractor {
     return out.toString();
   }
 
-  static String withoutThinking(String s) {
+  /** The response without its reasoning (see the budgeted variant for the rules). */
+  public static String withoutThinking(String s) {
     return withoutThinking(s, Budget.unlimited());
   }
 
   /** Content of the last complete {@code \boxed}/{@code \fbox}, or null. */
   static String lastBoxed(String s, Budget budget) {
     int from = s.length();
-    while (from > 0) {
+    for (int candidates = 0; from > 0 && candidates < MAX_BOX_CANDIDATES; candidates++) {
       int b = s.lastIndexOf("\\boxed", from - 1);
       int f = s.lastIndexOf("\\fbox", from - 1);
       int at = Math.max(b, f);

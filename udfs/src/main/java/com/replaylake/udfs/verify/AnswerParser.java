@@ -44,7 +44,7 @@ final class AnswerParser {
     if (level > 4) {
       return new Answer.Raw(removeSpaces(s));
     }
-    s = unwrapBraces(s);
+    s = unwrapBraces(s, budget);
     if (s.isEmpty()) {
       return new Answer.Raw("");
     }
@@ -345,9 +345,10 @@ final class AnswerParser {
     return rows.isEmpty() ? null : new Answer.Matrix(rows);
   }
 
-  private static String unwrapBraces(String s) {
-    while (s.length() >= 2 && s.charAt(0) == '{' && s.charAt(s.length() - 1) == '}'
-        && LatexNormalizer.matchBrace(s, 0, Budget.unlimited()) == s.length() - 1) {
+  private static String unwrapBraces(String s, Budget budget) {
+    for (int k = 0; k < 8 && s.length() >= 2 && s.charAt(0) == '{'
+        && s.charAt(s.length() - 1) == '}'
+        && LatexNormalizer.matchBrace(s, 0, budget) == s.length() - 1; k++) {
       s = s.substring(1, s.length() - 1).trim();
     }
     return s;

@@ -28,6 +28,9 @@ final class LatexNormalizer {
       "cm", "mm", "km", "kg", "mg", "ft", "yd", "mi", "hr", "ml", "oz", "lb", "lbs", "m", "s",
       "g", "h", "in");
 
+  /** Nesting depth of font/text commands that are rewritten; deeper content is kept verbatim. */
+  private static final int MAX_NESTED_REWRITES = 32;
+
   private LatexNormalizer() {}
 
   /** Returns the canonical spelling of {@code raw}; never null. */
@@ -41,7 +44,7 @@ final class LatexNormalizer {
       s = s.replace("{,}", ",");
     }
     s = mapUnicode(s, budget);
-    s = rewriteCommands(s, budget);
+    s = rewriteCommands(s, budget, 0);
     s = collapseSpaces(s, budget);
     s = stripTrailingWords(s);
     s = stripEdges(s);
@@ -207,9 +210,9 @@ final class LatexNormalizer {
   }
 
   /** One scan over commands: drop, rename, unwrap, and resolve {@code \text{...}}. */
-  private static String rewriteCommands(String s, Budget budget) {
-    if (s.indexOf('\\') < 0 && !hasPlainFunctionWord(s)) {
-      return s;
+  private static String rewriteCommands(String s, Budget budget, int depth) {
+    if ((s.indexOf('\\') < 0 && !hasPlainFunctionWord(s)) || depth > MAX_NESTED_REWRITES) {
+      return s; // deeper nesting is left as written; the parser will reject it
     }
     StringBuilder out = new StringBuilder(s.length());
     int n = s.length();
@@ -292,11 +295,11 @@ final class LatexNormalizer {
             int after = close + 1;
             if (TEXT_COMMANDS.contains(cmd) && !cmd.equals("operatorname")) {
               boolean whole = out.toString().isBlank() && s.substring(after).isBlank();
-              after = appendText(out, inner, whole, s, after, budget);
+              after = appendText(out, inner, whole, s, after, budget, depth);
             } else if (cmd.equals("operatorname")) {
               out.append('\\').append(inner.trim()).append(' ');
             } else {
-              out.append(rewriteCommands(inner, budget));
+              out.append(rewriteCommands(inner, budget, depth + 1));
             }
             i = after;
             continue;
@@ -392,10 +395,11 @@ final class LatexNormalizer {
    * {@code ^2}/{@code ^3}. Returns the position to continue scanning from.
    */
   private static int appendText(
-      StringBuilder out, String inner, boolean whole, String s, int after, Budget budget) {
+      StringBuilder out, String inner, boolean whole, String s, int after, Budget budget,
+      int depth) {
     String t = inner.trim();
     if (whole) {
-      out.append(rewriteCommands(inner, budget));
+      out.append(rewriteCommands(inner, budget, depth + 1));
       return after;
     }
     String lower = t.toLowerCase(java.util.Locale.ROOT);
@@ -416,7 +420,7 @@ final class LatexNormalizer {
       }
     }
     if (!words) {
-      out.append(rewriteCommands(inner, budget));
+      out.append(rewriteCommands(inner, budget, depth + 1));
       return after;
     }
     if (t.length() == 1 && !out.toString().isBlank()) {
