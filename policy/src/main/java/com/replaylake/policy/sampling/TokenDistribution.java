@@ -21,6 +21,9 @@ import ai.djl.ndarray.types.DataType;
  *       probability equals the smallest kept probability is kept too. Others get u = −∞.
  *   <li>log π = log_softmax(u): the log-probability after truncation and renormalization.
  * </ol>
+ *
+ * <p>(DJL's {@code where} needs the condition and the first value of the same shape: the
+ * broadcast constant always goes second.)
  */
 public final class TokenDistribution {
   private TokenDistribution() {}
@@ -33,12 +36,12 @@ public final class TokenDistribution {
     if (params.greedy()) {
       NDArray best = logits.argMax(-1).expandDims(-1);
       NDArray isBest = m.arange(0, vocab, 1, DataType.INT64).eq(best);
-      return NDArrays.where(isBest, m.create(0f), negInf);
+      return NDArrays.where(isBest, logits.zerosLike(), negInf);
     }
     NDArray u = params.temperature() == 1.0 ? logits : logits.div((float) params.temperature());
     if (params.topK() > 0 && params.topK() < vocab) {
       NDArray kth = u.topK(params.topK(), -1, true, true).get(0).get("..., -1:");
-      u = NDArrays.where(u.lt(kth), negInf, u);
+      u = NDArrays.where(u.gte(kth), u, negInf);
     }
     NDArray logp = u.logSoftmax(-1);
     if (params.topP() < 1.0) {
@@ -48,7 +51,7 @@ public final class TokenDistribution {
       NDArray kept = before.lt((float) params.topP());
       NDArray threshold = NDArrays.where(kept, sorted, m.create(Float.POSITIVE_INFINITY))
           .min(new int[] {-1}, true);
-      u = NDArrays.where(q.lt(threshold), negInf, u);
+      u = NDArrays.where(q.gte(threshold), u, negInf);
       logp = u.logSoftmax(-1);
     }
     return logp;
@@ -58,7 +61,7 @@ public final class TokenDistribution {
   public static NDArray entropy(NDArray logProbs) {
     NDArray terms = logProbs.exp().mul(logProbs);
     NDArray safe = NDArrays.where(
-        logProbs.isInfinite(), logProbs.getManager().create(0f), terms);
+        logProbs.isInfinite().logicalNot(), terms, logProbs.getManager().create(0f));
     return safe.sum(new int[] {-1}).neg();
   }
 }
