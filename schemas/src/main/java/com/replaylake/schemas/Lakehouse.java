@@ -6,6 +6,10 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -52,8 +56,35 @@ public final class Lakehouse {
     Objects.requireNonNull(spark, "spark");
     String base = qualify(spark, baseUri == null ? DEFAULT_BASE : baseUri);
     Lakehouse lakehouse = new Lakehouse(spark, base);
-    for (TableContract contract : Tables.ALL) {
-      lakehouse.ensure(contract);
+    // Tables are independent: create or validate them concurrently (Spark runs the jobs side by side).
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(Tables.ALL.size(), 4), r -> {
+      Thread t = new Thread(r, "lakehouse-open");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> pending = new ArrayList<>();
+      for (TableContract contract : Tables.ALL) {
+        pending.add(pool.submit(() -> lakehouse.ensure(contract)));
+      }
+      RuntimeException first = null;
+      for (Future<?> f : pending) { // wait for all, so nothing is still writing when we report
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          RuntimeException failure = e.getCause() instanceof RuntimeException re
+              ? re : Errors.lakehouseUnavailable(base, e.getCause());
+          first = first == null ? failure : first;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw Errors.lakehouseUnavailable(base, e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    } finally {
+      pool.shutdownNow();
     }
     lakehouse.registerViews();
     return lakehouse;
