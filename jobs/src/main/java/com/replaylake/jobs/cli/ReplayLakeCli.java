@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         SqlCommand.class,
         IngestCommand.class,
         DemoCommand.class,
+        VerifyCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class ReplayLakeCli implements Runnable {

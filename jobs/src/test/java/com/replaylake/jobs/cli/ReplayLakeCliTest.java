@@ -16,7 +16,7 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayLakeCliTest {
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private String lakehouse;
 
   record Run(int code, String out, String err) {}
@@ -43,7 +43,7 @@ class ReplayLakeCliTest {
   @Test
   void everyCommandHasHelp() {
     CommandLine cli = new CommandLine(new ReplayLakeCli());
-    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo");
+    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify");
     for (String name : cli.getSubcommands().keySet()) {
       if (name.equals("help")) {
         continue;

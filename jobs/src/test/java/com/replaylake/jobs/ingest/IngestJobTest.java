@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestJobTest {
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
 
   private final SparkSession spark = SparkTestSession.get();
   private Lakehouse lakehouse;
