@@ -1,7 +1,7 @@
 package com.replaylake.udfs.verify;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A bounded, thread-safe cache of parsed gold answers, shared by all verifiers of a JVM (one per
@@ -13,15 +13,15 @@ final class GoldCache {
   static final GoldCache SHARED = new GoldCache();
 
   private final ConcurrentHashMap<String, AnswerParser.Parsed> map = new ConcurrentHashMap<>();
-  private final AtomicLong hits = new AtomicLong();
-  private final AtomicLong misses = new AtomicLong();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
 
   AnswerParser.Parsed get(String gold) {
     AnswerParser.Parsed p = map.get(gold);
     if (p != null) {
-      hits.incrementAndGet();
+      hits.increment();
     } else {
-      misses.incrementAndGet();
+      misses.increment();
     }
     return p;
   }
@@ -41,11 +41,11 @@ final class GoldCache {
   }
 
   long hits() {
-    return hits.get();
+    return hits.sum();
   }
 
   long misses() {
-    return misses.get();
+    return misses.sum();
   }
 
   void clear() {
