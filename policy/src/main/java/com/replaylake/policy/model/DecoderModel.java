@@ -68,7 +68,8 @@ public final class DecoderModel implements AutoCloseable {
    * Builds a model from named tensors, checking every name and shape against {@code config}.
    *
    * @param source names the checkpoint in errors
-   * @param dtype compute and storage dtype (FLOAT32 on CPU; BFLOAT16 or FLOAT16 on GPU)
+   * @param dtype compute and storage dtype: FLOAT32, or FLOAT16 (meant for GPUs; norms, softmax
+   *     and logits stay float32); BFLOAT16 is refused (DJL 0.36's binding aborts on it)
    */
   public static DecoderModel fromTensors(
       PolicyConfig config, Map<String, TensorData> tensors, Device device, DataType dtype,
@@ -92,6 +93,13 @@ public final class DecoderModel implements AutoCloseable {
     }
     if (!extra.isEmpty()) {
       throw PolicyErrors.unexpectedTensors(source, extra);
+    }
+    if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+      // DJL 0.36's PyTorch JNI aborts the JVM on bfloat16 tensors (create or toType), so refuse
+      // before touching native code.
+      throw PolicyErrors.badArgument("compute dtype", dtype,
+          "use FLOAT32 (CPU) or FLOAT16 (GPU); DJL 0.36's PyTorch binding cannot hold bfloat16"
+              + " tensors (bf16 checkpoints load fine: they are widened on the heap)");
     }
     NDManager m = PolicyRuntime.newManager(device);
     try {
@@ -246,8 +254,9 @@ public final class DecoderModel implements AutoCloseable {
     NDArray keyIdx = scope.arange(0, keysLen, 1, DataType.INT64).reshape(1, keysLen);
     NDArray qryIdx = scope.arange(past, keysLen, 1, DataType.INT64).reshape(t, 1);
     NDArray allowed = keyIdx.lte(qryIdx).expandDims(0).logicalAnd(keyMask.expandDims(1));
+    // Kept in float32 even for half-precision models: -1e9 would overflow to -inf in fp16.
     NDArray bias = allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED)
-        .reshape(b, 1, 1, t, keysLen).toType(dtype, false);
+        .reshape(b, 1, 1, t, keysLen);
 
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
@@ -266,10 +275,10 @@ public final class DecoderModel implements AutoCloseable {
       // Query head h uses key/value head h / g (HF repeat_kv): group queries, no KV copies.
       NDArray qg = q.reshape(b, t, hkv, g, d).transpose(0, 2, 3, 1, 4).reshape(b, hkv, g * t, d);
       NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(attnScale)
-          .reshape(b, hkv, g, t, keysLen).add(bias);
+          .reshape(b, hkv, g, t, keysLen);
       NDArray probs = dtype == DataType.FLOAT32
-          ? scores.softmax(-1)
-          : scores.toType(DataType.FLOAT32, false).softmax(-1).toType(dtype, false);
+          ? scores.add(bias).softmax(-1)
+          : scores.toType(DataType.FLOAT32, false).add(bias).softmax(-1).toType(dtype, false);
       NDArray attn = probs.reshape(b, hkv, g * t, keysLen).matMul(v)
           .reshape(b, hkv, g, t, d).transpose(0, 3, 1, 2, 4).reshape(b, t, hq * d);
       x = x.add(linear(attn, p + "self_attn.o_proj"));
