@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import com.replaylake.policy.PolicyErrors;
 import com.replaylake.policy.PolicyRuntime;
 import com.replaylake.policy.checkpoint.TensorData;
@@ -174,6 +176,35 @@ public final class DecoderModel implements AutoCloseable {
   public void setTrainable(boolean trainable) {
     for (NDArray p : params.values()) {
       p.setRequiresGradient(trainable);
+    }
+  }
+
+  /**
+   * The gradients of all parameters (after a {@code GradientCollector.backward}), attached to
+   * {@code scope} so that closing it frees them (DJL would attach them to the model's manager).
+   * PyTorch accumulates gradients across backward passes: call {@link #zeroGradients()} between
+   * optimizer steps.
+   */
+  public Map<String, NDArray> gradients(NDManager scope) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      if (!e.getValue().hasGradient()) {
+        throw PolicyErrors.badArgument("gradients of " + e.getKey(), "none",
+            "call setTrainable(true) before the forward pass");
+      }
+      NDArray g = e.getValue().getGradient();
+      g.attach(scope);
+      out.put(e.getKey(), g);
+    }
+    return out;
+  }
+
+  /** Sets every accumulated gradient to zero, in place. */
+  public void zeroGradients() {
+    for (NDArray p : params.values()) {
+      if (p.hasGradient()) {
+        JniUtils.zeroGrad((PtNDArray) p);
+      }
     }
   }
 

@@ -223,6 +223,37 @@ class DecoderModelTest {
   }
 
   @Test
+  void gradientsAccumulateUntilZeroedAndLiveInTheCallersScope() {
+    try (DecoderModel m = DecoderModel.random(TestModels.micro(), 10, Device.cpu())) {
+      m.setTrainable(true);
+      int owned = m.manager().getManagedArrays().size();
+      float[] first = null;
+      for (int pass = 0; pass < 3; pass++) {
+        if (pass == 2) {
+          m.zeroGradients();
+        }
+        try (NDManager s = PolicyRuntime.newManager(Device.cpu())) {
+          try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray logits = m.forward(s,
+                TokenBatch.rightPadded(List.of(TestModels.tokens(8, 6)), 0));
+            gc.backward(logits.logSoftmax(-1).get(":, :, 5").mean().neg());
+          }
+          float[] g = m.gradients(s).get("model.norm.weight").toFloatArray();
+          if (pass == 0) {
+            first = g;
+          } else {
+            float factor = pass == 1 ? 2f : 1f;
+            for (int i = 0; i < g.length; i++) {
+              assertThat(g[i]).isCloseTo(factor * first[i], within(1e-5f));
+            }
+          }
+        }
+        assertThat(m.manager().getManagedArrays()).hasSize(owned);
+      }
+    }
+  }
+
+  @Test
   void repeatedCallsAttachNothingToTheModel() {
     int before = model.manager().getManagedArrays().size();
     for (int i = 0; i < 200; i++) {
