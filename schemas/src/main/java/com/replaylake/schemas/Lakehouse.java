@@ -17,6 +17,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.MapType;
@@ -120,8 +122,18 @@ public final class Lakehouse {
 
   /** Latest committed Delta version of the table (0 right after creation). */
   public long latestVersion(TableContract contract) {
-    Row last = delta(contract).history(1).select("version").head();
-    return last.getLong(0);
+    return snapshot(location(contract)).version();
+  }
+
+  /**
+   * The latest snapshot of a Delta table, read from its log without running a Spark job. This is
+   * Delta's internal {@code DeltaLog} API (pinned Delta version), kept to this one method: the
+   * public alternatives ({@code detail()}, {@code history()}) each run a job and made opening the
+   * lakehouse several times slower.
+   */
+  private Snapshot snapshot(String location) {
+    DeltaLog log = DeltaLog.forTable(spark, location);
+    return log.update(log.update$default$1(), log.update$default$2(), log.update$default$3());
   }
 
   /** Re-registers every table as a temporary view named after it. */
@@ -162,7 +174,8 @@ public final class Lakehouse {
   }
 
   private void validate(TableContract contract, String location) {
-    StructType found = spark.read().format("delta").load(location).schema();
+    Snapshot snapshot = snapshot(location);
+    StructType found = snapshot.schema();
     for (var column : contract.columns()) {
       StructField field = find(found, column.name());
       if (field == null) {
@@ -173,20 +186,11 @@ public final class Lakehouse {
             column.type().catalogString(), field.dataType().catalogString());
       }
     }
-    List<String> partitions = partitionColumns(location);
+    List<String> partitions = new ArrayList<>(CollectionConverters.asJava(snapshot.metadata().partitionColumns()));
     if (!partitions.equals(contract.partitionColumns())) {
       throw Errors.partitioningMismatch(contract.name(), location,
           contract.partitionColumns().toString(), partitions.toString());
     }
-  }
-
-  private List<String> partitionColumns(String location) {
-    Row detail = DeltaTable.forPath(spark, location).detail().select("partitionColumns").head();
-    List<String> out = new ArrayList<>();
-    for (Object o : CollectionConverters.asJava(detail.<scala.collection.Seq<Object>>getAs(0))) {
-      out.add(String.valueOf(o));
-    }
-    return out;
   }
 
   private static StructField find(StructType schema, String name) {
