@@ -55,13 +55,7 @@ public final class DecoderModel implements AutoCloseable {
     this.manager = manager;
     this.params = Collections.unmodifiableMap(params);
     this.dtype = dtype;
-    int half = config.headDim() / 2;
-    float[] inv = new float[half];
-    for (int i = 0; i < half; i++) {
-      // Same order of float32 operations as HF's _compute_default_rope_parameters.
-      float exponent = (float) (2 * i) / (float) config.headDim();
-      inv[i] = (float) (1.0 / Math.pow(config.ropeTheta(), exponent));
-    }
+    float[] inv = config.ropeInverseFrequencies();
     this.invFreq = manager.create(inv);
     this.attnScale = (float) (1.0 / Math.sqrt(config.headDim()));
   }

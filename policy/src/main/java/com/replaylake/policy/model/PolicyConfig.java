@@ -17,8 +17,8 @@ import java.util.Map;
  * The decoder architecture, mirroring the keys of a Hugging Face Llama / Qwen2 {@code
  * config.json}. Only what changes the computation is kept; other keys in a read file are ignored
  * (HF configs carry many that do not matter here), keys that would change the computation in an
- * unsupported way ({@code rope_scaling}, sliding windows, {@code mlp_bias}, activations other than
- * SiLU) are rejected with an error naming the key.
+ * unsupported way ({@code rope_scaling} other than linear and llama3, sliding windows, {@code
+ * mlp_bias}, activations other than SiLU) are rejected with an error naming the key.
  *
  * @param modelType {@code model_type}: {@code qwen2} or {@code llama}
  * @param vocabSize {@code vocab_size}: rows of the embedding and of {@code lm_head}
@@ -30,6 +30,7 @@ import java.util.Map;
  * @param headDim {@code head_dim}: defaults to hidden_size / num_attention_heads
  * @param rmsNormEps {@code rms_norm_eps}
  * @param ropeTheta {@code rope_theta}
+ * @param ropeScaling {@code rope_scaling}, or null for plain rotary embeddings
  * @param maxPositionEmbeddings {@code max_position_embeddings}: longest prompt + response
  * @param tieWordEmbeddings {@code tie_word_embeddings}: lm_head shares the embedding matrix
  * @param attentionBias q/k/v (Qwen2: always; Llama: {@code attention_bias}) projections biased
@@ -49,6 +50,7 @@ public record PolicyConfig(
     int headDim,
     double rmsNormEps,
     double ropeTheta,
+    RopeScaling ropeScaling,
     int maxPositionEmbeddings,
     boolean tieWordEmbeddings,
     boolean attentionBias,
@@ -112,7 +114,7 @@ public record PolicyConfig(
    */
   public static PolicyConfig tiny() {
     return new PolicyConfig(
-        QWEN2, 264, 128, 384, 2, 4, 2, 32, 1e-6, 10000.0, 512, true, true, false, -1,
+        QWEN2, 264, 128, 384, 2, 4, 2, 32, 1e-6, 10000.0, null, 512, true, true, false, -1,
         List.of(com.replaylake.policy.tokenizer.ByteLevelTokenizer.IM_END_ID,
             com.replaylake.policy.tokenizer.ByteLevelTokenizer.END_OF_TEXT_ID),
         0.02);
@@ -121,7 +123,7 @@ public record PolicyConfig(
   /** The mid-size benchmark architecture: 8 layers, d=512, 8 heads, 4 KV heads, ~26M params. */
   public static PolicyConfig midSize() {
     return new PolicyConfig(
-        QWEN2, 264, 512, 1536, 8, 8, 4, 64, 1e-6, 10000.0, 1024, true, true, false, -1,
+        QWEN2, 264, 512, 1536, 8, 8, 4, 64, 1e-6, 10000.0, null, 1024, true, true, false, -1,
         List.of(com.replaylake.policy.tokenizer.ByteLevelTokenizer.IM_END_ID,
             com.replaylake.policy.tokenizer.ByteLevelTokenizer.END_OF_TEXT_ID),
         0.02);
@@ -132,31 +134,39 @@ public record PolicyConfig(
     boolean qkvBias = QWEN2.equals(type);
     return new PolicyConfig(type, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
         numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
-        maxPositionEmbeddings, tieWordEmbeddings, qkvBias, false, bosTokenId, eosTokenIds,
-        initializerRange);
+        ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, qkvBias, false, bosTokenId,
+        eosTokenIds, initializerRange);
   }
 
   /** A copy with other layer count and widths, for benchmarks and tests. */
   public PolicyConfig withShape(int layers, int hidden, int intermediate, int heads, int kvHeads) {
     return new PolicyConfig(modelType, vocabSize, hidden, intermediate, layers, heads, kvHeads,
-        hidden / heads, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings,
-        attentionBias, outputBias, bosTokenId, eosTokenIds, initializerRange);
+        hidden / heads, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings,
+        tieWordEmbeddings, attentionBias, outputBias, bosTokenId, eosTokenIds, initializerRange);
   }
 
   /** A copy with another random-initialization std (tests use large ones to magnify bugs). */
   public PolicyConfig withInitializerRange(double std) {
     return new PolicyConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
         numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
+        ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, outputBias,
+        bosTokenId, eosTokenIds, std);
+  }
+
+  /** A copy with another rope scaling (null for none). */
+  public PolicyConfig withRopeScaling(RopeScaling scaling) {
+    return new PolicyConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
+        numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta, scaling,
         maxPositionEmbeddings, tieWordEmbeddings, attentionBias, outputBias, bosTokenId,
-        eosTokenIds, std);
+        eosTokenIds, initializerRange);
   }
 
   /** A copy with or without tied embeddings. */
   public PolicyConfig withTiedEmbeddings(boolean tied) {
     return new PolicyConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
         numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
-        maxPositionEmbeddings, tied, attentionBias, outputBias, bosTokenId, eosTokenIds,
-        initializerRange);
+        ropeScaling, maxPositionEmbeddings, tied, attentionBias, outputBias, bosTokenId,
+        eosTokenIds, initializerRange);
   }
 
   /**
@@ -245,10 +255,6 @@ public record PolicyConfig(
     if (!"silu".equals(act)) {
       throw PolicyErrors.unsupportedConfig(source, "hidden_act", act, "only silu (SwiGLU)");
     }
-    if (n.hasNonNull("rope_scaling")) {
-      throw PolicyErrors.unsupportedConfig(
-          source, "rope_scaling", n.get("rope_scaling"), "only plain rotary embeddings");
-    }
     if (n.path("use_sliding_window").asBoolean(false)) {
       throw PolicyErrors.unsupportedConfig(
           source, "use_sliding_window", true, "sliding-window attention is not implemented");
@@ -283,6 +289,7 @@ public record PolicyConfig(
           headDim,
           number(n, "rms_norm_eps", 1e-6, source),
           number(n, "rope_theta", 10000.0, source),
+          ropeScaling(n.get("rope_scaling"), source),
           integer(n, "max_position_embeddings", 2048, source),
           n.path("tie_word_embeddings").asBoolean(false),
           qkvBias,
@@ -293,6 +300,38 @@ public record PolicyConfig(
     } catch (PolicyException ex) {
       throw PolicyErrors.inSource(ex, IN_MEMORY, source);
     }
+  }
+
+  private static RopeScaling ropeScaling(JsonNode r, String source) {
+    if (r == null || r.isNull()) {
+      return null;
+    }
+    String type = r.hasNonNull("rope_type") ? r.get("rope_type").asText()
+        : r.path("type").asText("(absent)");
+    if ("default".equals(type)) {
+      return null;
+    }
+    if (!RopeScaling.LINEAR.equals(type) && !RopeScaling.LLAMA3.equals(type)) {
+      throw PolicyErrors.unsupportedConfig(
+          source, "rope_scaling", r, "only linear and llama3 rope scaling are implemented");
+    }
+    return new RopeScaling(type, number(r, "factor", 1.0, source),
+        number(r, "low_freq_factor", 1.0, source), number(r, "high_freq_factor", 4.0, source),
+        integer(r, "original_max_position_embeddings", 8192, source));
+  }
+
+  /**
+   * HF's rotary inverse frequencies: {@code 1 / theta^(2i/d)} in float32 (same operation order
+   * as {@code _compute_default_rope_parameters}), then {@link #ropeScaling()} if any.
+   */
+  public float[] ropeInverseFrequencies() {
+    int half = headDim / 2;
+    float[] inv = new float[half];
+    for (int i = 0; i < half; i++) {
+      float exponent = (float) (2 * i) / (float) headDim;
+      inv[i] = (float) (1.0 / Math.pow(ropeTheta, exponent));
+    }
+    return ropeScaling == null ? inv : ropeScaling.apply(inv);
   }
 
   private static String text(JsonNode n, String key, String dflt, String src) {
@@ -347,7 +386,18 @@ public record PolicyConfig(
     n.put("hidden_act", "silu");
     n.put("rms_norm_eps", rmsNormEps);
     n.put("rope_theta", ropeTheta);
-    n.putNull("rope_scaling");
+    if (ropeScaling == null) {
+      n.putNull("rope_scaling");
+    } else {
+      ObjectNode r = n.putObject("rope_scaling");
+      r.put("rope_type", ropeScaling.type());
+      r.put("factor", ropeScaling.factor());
+      if (RopeScaling.LLAMA3.equals(ropeScaling.type())) {
+        r.put("low_freq_factor", ropeScaling.lowFreqFactor());
+        r.put("high_freq_factor", ropeScaling.highFreqFactor());
+        r.put("original_max_position_embeddings", ropeScaling.originalMaxPositionEmbeddings());
+      }
+    }
     n.put("max_position_embeddings", maxPositionEmbeddings);
     n.put("tie_word_embeddings", tieWordEmbeddings);
     if (LLAMA.equals(modelType)) {

@@ -261,7 +261,7 @@ class PolicyCheckpointTest {
   void badConfigsNameTheKey() {
     String base = microCheckpoint().config().toJson("float32");
     assertThatThrownBy(() -> config(base.replace("\"rope_scaling\" : null",
-        "\"rope_scaling\" : {\"type\": \"linear\", \"factor\": 2.0}")))
+        "\"rope_scaling\" : {\"type\": \"dynamic\", \"factor\": 2.0}")))
         .isInstanceOf(PolicyException.class).hasMessageContaining("rope_scaling");
     assertThatThrownBy(() -> config(base.replace("\"num_key_value_heads\" : 2",
         "\"num_key_value_heads\" : 3")))

@@ -20,11 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ReferenceDecoderTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"qwen2-gqa", "qwen2-mha", "llama-untied"})
+  @ValueSource(strings = {"qwen2-gqa", "qwen2-mha", "llama-untied", "llama3-rope-scaling"})
   void djlForwardMatchesReferenceTranscription(String variant) {
     PolicyConfig cfg = switch (variant) {
       case "qwen2-gqa" -> TestModels.micro();
       case "qwen2-mha" -> TestModels.micro().withShape(2, 32, 48, 2, 2);
+      case "llama3-rope-scaling" -> TestModels.micro().withModelType(PolicyConfig.LLAMA)
+          .withRopeScaling(new RopeScaling(RopeScaling.LLAMA3, 8, 1, 4, 16));
       default -> TestModels.micro().withModelType(PolicyConfig.LLAMA).withTiedEmbeddings(false)
           .withShape(1, 48, 40, 6, 2);
     };
@@ -63,8 +65,8 @@ class ReferenceDecoderTest {
       double[][] v = new double[n][];
       for (int t = 0; t < n; t++) {
         double[] hn = rms(x[t], w.get(p + "input_layernorm.weight").values(), c.rmsNormEps());
-        q[t] = rope(linear(w, p + "self_attn.q_proj", hn), hq, d, t, c.ropeTheta());
-        k[t] = rope(linear(w, p + "self_attn.k_proj", hn), hkv, d, t, c.ropeTheta());
+        q[t] = rope(linear(w, p + "self_attn.q_proj", hn), hq, d, t, invFreq(c));
+        k[t] = rope(linear(w, p + "self_attn.k_proj", hn), hkv, d, t, invFreq(c));
         v[t] = linear(w, p + "self_attn.v_proj", hn);
       }
       for (int t = 0; t < n; t++) {
@@ -148,15 +150,30 @@ class ReferenceDecoderTest {
     return y;
   }
 
+  /** 1 / theta^(2i/d), then the config's rope scaling (tested on its own in PolicyConfigTest). */
+  private static double[] invFreq(PolicyConfig c) {
+    int half = c.headDim() / 2;
+    float[] base = new float[half];
+    for (int i = 0; i < half; i++) {
+      base[i] = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / c.headDim()));
+    }
+    float[] scaled = c.ropeScaling() == null ? base : c.ropeScaling().apply(base);
+    double[] out = new double[half];
+    for (int i = 0; i < half; i++) {
+      out[i] = scaled[i];
+    }
+    return out;
+  }
+
   /** HF apply_rotary_pos_emb on each head: x·cos + rotate_half(x)·sin, cos/sin of cat(f, f). */
-  private static double[] rope(double[] x, int heads, int d, int pos, double theta) {
+  private static double[] rope(double[] x, int heads, int d, int pos, double[] invFreq) {
     int half = d / 2;
     double[] out = new double[x.length];
     for (int head = 0; head < heads; head++) {
       int o = head * d;
       for (int j = 0; j < d; j++) {
         int i = j % half;
-        double angle = pos / Math.pow(theta, (2.0 * i) / d);
+        double angle = pos * invFreq[i];
         double rotated = j < half ? -x[o + j + half] : x[o + j - half];
         out[o + j] = x[o + j] * Math.cos(angle) + rotated * Math.sin(angle);
       }
