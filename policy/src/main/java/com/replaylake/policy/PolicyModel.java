@@ -14,6 +14,7 @@ import com.replaylake.policy.tokenizer.ChatMessage;
 import com.replaylake.policy.tokenizer.PolicyTokenizer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -104,7 +105,7 @@ public final class PolicyModel implements AutoCloseable {
    * token, without duplicates.
    */
   public List<Integer> stopTokenIds() {
-    java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>(config().eosTokenIds());
+    LinkedHashSet<Integer> ids = new LinkedHashSet<>(config().eosTokenIds());
     ids.addAll(tokenizer.stopTokenIds());
     return List.copyOf(ids);
   }

@@ -44,6 +44,7 @@ class PolicyRuntimeTest {
   }
 
   @Test
+  @SuppressWarnings("try")
   void noGradRestoresThePreviousMode() {
     PolicyRuntime.engine();
     boolean before = JniUtils.isGradMode();

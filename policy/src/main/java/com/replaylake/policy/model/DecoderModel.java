@@ -220,7 +220,8 @@ public final class DecoderModel implements AutoCloseable {
     return out;
   }
 
-  /** An empty KV cache for {@code batch} rows and {@code capacity} slots, owned by {@code scope}. */
+  /** An empty KV cache for {@code batch} rows and {@code capacity} slots, owned by {@code
+   * scope}. */
   public KvCache newCache(NDManager scope, int batch, int capacity) {
     return new KvCache(scope, config, batch, capacity, dtype);
   }

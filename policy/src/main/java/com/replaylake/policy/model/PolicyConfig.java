@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.replaylake.policy.PolicyErrors;
 import com.replaylake.policy.PolicyException;
+import com.replaylake.policy.tokenizer.ByteLevelTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -115,18 +116,14 @@ public record PolicyConfig(
   public static PolicyConfig tiny() {
     return new PolicyConfig(
         QWEN2, 264, 128, 384, 2, 4, 2, 32, 1e-6, 10000.0, null, 512, true, true, false, -1,
-        List.of(com.replaylake.policy.tokenizer.ByteLevelTokenizer.IM_END_ID,
-            com.replaylake.policy.tokenizer.ByteLevelTokenizer.END_OF_TEXT_ID),
-        0.02);
+        List.of(ByteLevelTokenizer.IM_END_ID, ByteLevelTokenizer.END_OF_TEXT_ID), 0.02);
   }
 
   /** The mid-size benchmark architecture: 8 layers, d=512, 8 heads, 4 KV heads, ~26M params. */
   public static PolicyConfig midSize() {
     return new PolicyConfig(
         QWEN2, 264, 512, 1536, 8, 8, 4, 64, 1e-6, 10000.0, null, 1024, true, true, false, -1,
-        List.of(com.replaylake.policy.tokenizer.ByteLevelTokenizer.IM_END_ID,
-            com.replaylake.policy.tokenizer.ByteLevelTokenizer.END_OF_TEXT_ID),
-        0.02);
+        List.of(ByteLevelTokenizer.IM_END_ID, ByteLevelTokenizer.END_OF_TEXT_ID), 0.02);
   }
 
   /** A copy with another model type (biases follow the type's HF convention). */

@@ -59,6 +59,7 @@ public final class Sampler {
   }
 
   /** Samples one response per prompt; {@code seeds[i]} seeds row i. */
+  @SuppressWarnings("try")
   public List<SampleResult> sample(List<int[]> prompts, SamplingParams params, long[] seeds) {
     int b = prompts.size();
     if (seeds.length != b) {

@@ -33,6 +33,7 @@ public final class TeacherForcedScorer {
   }
 
   /** Inference scoring (no autograd graph), results copied to the heap. */
+  @SuppressWarnings("try")
   public List<TokenScores> score(List<ScoreRequest> requests, DistributionParams dist) {
     try (PolicyRuntime.GradMode noGrad = PolicyRuntime.noGrad();
         NDManager scope = PolicyRuntime.newManager(decoder.device())) {
@@ -61,7 +62,8 @@ public final class TeacherForcedScorer {
    * Differentiable scoring for the learner: every array is attached to {@code scope}, and the
    * log-probs keep the autograd graph back to the parameters when they require gradients.
    */
-  public ScoreTensors forward(NDManager scope, List<ScoreRequest> requests, DistributionParams dist) {
+  public ScoreTensors forward(
+      NDManager scope, List<ScoreRequest> requests, DistributionParams dist) {
     int vocab = decoder.config().vocabSize();
     List<int[]> seqs = new ArrayList<>();
     int[] respLens = new int[requests.size()];

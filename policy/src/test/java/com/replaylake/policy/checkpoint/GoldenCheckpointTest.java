@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.replaylake.policy.PolicyModel;
 import com.replaylake.policy.TestModels;
-import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,8 +55,9 @@ class GoldenCheckpointTest {
   }
 
   @Test
-  void sameSeedSameModel() throws IOException {
-    try (PolicyModel a = TestModels.microPolicy(2026); PolicyModel b = TestModels.microPolicy(2026)) {
+  void sameSeedSameModel() {
+    try (PolicyModel a = TestModels.microPolicy(2026);
+        PolicyModel b = TestModels.microPolicy(2026)) {
       assertThat(GoldenCheckpoint.logits(a).get(1)).containsExactly(
           GoldenCheckpoint.logits(b).get(1));
     }
