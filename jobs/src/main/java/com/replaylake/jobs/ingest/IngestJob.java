@@ -64,6 +64,7 @@ public final class IngestJob {
   }
 
   public static Result run(Lakehouse lakehouse, Options options, Consumer<String> progress) {
+    long start = System.nanoTime();
     SparkSession spark = lakehouse.spark();
     String split = options.split() != null || options.format() == SourceFormat.VERL
         ? options.split() : inferSplit(options.path());
@@ -77,7 +78,8 @@ public final class IngestJob {
     } else {
       RawRecords.readParquet(spark, options.path(), (at, node) -> collect(mapper.map(at, node), records, seen, counts, at));
     }
-    progress.accept("parsed " + records.size() + " records from " + options.path());
+    progress.accept(String.format("parsed %d records from %s in %.1f s", records.size(), options.path(), seconds(start)));
+    long mergeStart = System.nanoTime();
 
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> rows = new ArrayList<>(records.size());
@@ -87,6 +89,7 @@ public final class IngestJob {
     }
     Dataset<Row> source = spark.createDataFrame(rows, Tables.PROMPTS.schema());
     long version = merge(lakehouse, source);
+    progress.accept(String.format("merged into prompts in %.1f s", seconds(mergeStart)));
     Row metrics = lakehouse.delta(Tables.PROMPTS).history(1).select("operationMetrics").head();
     Map<String, String> m = CollectionConverters.asJava(metrics.<scala.collection.Map<String, String>>getAs(0));
     long inserted = Long.parseLong(m.getOrDefault("numTargetRowsInserted", "0"));
@@ -116,6 +119,10 @@ public final class IngestJob {
         .whenNotMatched().insertAll()
         .execute();
     return lakehouse.latestVersion(Tables.PROMPTS);
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
   }
 
   private static String same(String column) {
