@@ -30,7 +30,9 @@ import java.util.SplittableRandom;
  *
  * <p>Every native array of a call lives in a manager opened for that call (one sub-manager per
  * decoding step), and gradient recording is off throughout: nothing leaks, whatever the number of
- * calls. Not thread-safe per instance: use one sampler (and model) per thread.
+ * calls. A sampler holds no state besides the model, and the model is only read: concurrent calls
+ * (several Spark tasks sharing one model per executor JVM) give the same results as sequential
+ * ones. Mind PyTorch's intra-op threads when doing so (threads × tasks ≤ cores).
  */
 public final class Sampler {
   /** Token id placed in padded slots (any valid id: padded keys are masked). */

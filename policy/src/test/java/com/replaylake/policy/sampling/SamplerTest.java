@@ -18,6 +18,9 @@ import com.replaylake.policy.scoring.TokenScores;
 import com.replaylake.policy.tokenizer.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -233,6 +236,32 @@ class SamplerTest {
     assertThatThrownBy(() -> sampler.sample(List.of(new int[] {1}), params(1, 0, 1, 600),
         new long[] {1})).isInstanceOf(PolicyException.class)
         .hasMessageContaining("max_position_embeddings");
+  }
+
+  @Test
+  void concurrentCallsOnOneModelGiveTheSequentialResults() throws Exception {
+    SamplingParams p = params(0.9, 0, 0.95, 8);
+    List<SampleResult> sequential = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      sequential.add(
+          sampler.sample(List.of(PROMPTS.get(i % 4)), p, new long[] {100 + i}).get(0));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<SampleResult>> futures = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        int row = i;
+        futures.add(pool.submit(() -> new Sampler(policy)
+            .sample(List.of(PROMPTS.get(row % 4)), p, new long[] {100 + row}).get(0)));
+      }
+      for (int i = 0; i < 8; i++) {
+        SampleResult r = futures.get(i).get();
+        assertThat(r.tokenIds()).containsExactly(sequential.get(i).tokenIds());
+        assertThat(r.logprobs()).containsExactly(sequential.get(i).logprobs());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
