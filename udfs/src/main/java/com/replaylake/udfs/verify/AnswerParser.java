@@ -127,6 +127,9 @@ final class AnswerParser {
     }
     List<Answer> out = new ArrayList<>(items.size());
     for (String item : items) {
+      if (item.isBlank()) {
+        continue; // "3, 5, and 7" leaves an empty item between the comma and "and"
+      }
       Answer a = parseNormalized(item, budget, level + 1);
       if (a instanceof Answer.Collection c && (item.contains("\\pm") || item.contains("\\mp"))) {
         out.addAll(c.items());
@@ -285,6 +288,13 @@ final class AnswerParser {
     }
     if (t.length() == 1 && t.charAt(0) >= 'A' && t.charAt(0) <= 'E') {
       return new Answer.Choice(t.charAt(0));
+    }
+    // "(C) 12" or "(C)~12": an option letter followed by the option's text
+    String trimmed = s.trim();
+    if (trimmed.length() > 3 && trimmed.charAt(0) == '(' && trimmed.charAt(2) == ')'
+        && trimmed.charAt(1) >= 'A' && trimmed.charAt(1) <= 'E'
+        && (trimmed.charAt(3) == ' ' || trimmed.charAt(3) == '~')) {
+      return new Answer.Choice(trimmed.charAt(1));
     }
     return null;
   }
