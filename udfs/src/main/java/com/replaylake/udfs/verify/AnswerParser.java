@@ -419,6 +419,9 @@ final class AnswerParser {
   }
 
   private static boolean isVariableName(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
     if (s.length() == 1) {
       return Character.isLetter(s.charAt(0));
     }
