@@ -52,6 +52,22 @@ class VerifierApiTest {
     assertThat(cache.misses()).isEqualTo(1);
     cache.put("x", p, 0);
     assertThat(cache.get("x")).isNull();
+    cache.put("y".repeat(GoldCache.MAX_KEY_CHARS + 1), p, 10);
+    assertThat(cache.size()).isLessThanOrEqualTo(10);
+    assertThat(cache.get("y".repeat(GoldCache.MAX_KEY_CHARS + 1))).isNull();
+  }
+
+  @Test
+  void goldCacheIsBoundedByCharacters() {
+    GoldCache cache = new GoldCache();
+    AnswerParser.Parsed p = AnswerParser.parse("1", Budget.unlimited());
+    String key = "k".repeat(GoldCache.MAX_KEY_CHARS - 8);
+    long entries = GoldCache.MAX_TOTAL_CHARS / key.length() + 10;
+    for (long i = 0; i < entries; i++) {
+      cache.put(key + i, p, Integer.MAX_VALUE);
+      assertThat(cache.totalChars()).isLessThanOrEqualTo(GoldCache.MAX_TOTAL_CHARS);
+    }
+    assertThat(cache.size()).isPositive().isLessThan((int) entries);
   }
 
   @Test
