@@ -412,6 +412,8 @@ final class ExpressionParser {
       while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
         pos++;
       }
+    } else if (pos < s.length() && s.charAt(pos) == '.' && s.startsWith("\\overline{", pos + 1)) {
+      pos++; // "0.\overline{3}"
     } else if (pos < s.length() && s.charAt(pos) == '.' && pos == start) {
       throw new ParseFailure("lone '.'");
     }
@@ -429,11 +431,37 @@ final class ExpressionParser {
       }
     }
     budget.charge(pos - start);
-    BigRational v = BigRational.parseDecimal(s.substring(start, pos));
+    String literal = s.substring(start, pos);
+    if (literal.startsWith(".")) {
+      literal = "0" + literal;
+    }
+    BigRational v = BigRational.parseDecimal(literal);
     if (v == null) {
-      throw new ParseFailure("bad number '" + s.substring(start, pos) + "'");
+      throw new ParseFailure("bad number '" + literal + "'");
+    }
+    if (s.startsWith("\\overline{", pos) && literal.indexOf('e') < 0 && literal.indexOf('E') < 0) {
+      return repeatingDecimal(literal, v);
     }
     return v;
+  }
+
+  /** "0.1\overline{6}" (a repeating decimal) is exactly 1/6. */
+  private BigRational repeatingDecimal(String literal, BigRational prefix) throws ParseFailure {
+    int open = pos + "\\overline".length();
+    int close = s.indexOf('}', open);
+    String digits = close < 0 ? "" : s.substring(open + 1, close).trim();
+    if (digits.isEmpty() || digits.length() > 64 || !digits.chars().allMatch(Character::isDigit)) {
+      throw new ParseFailure("bad repeating decimal at " + pos);
+    }
+    int dot = literal.indexOf('.');
+    int m = dot < 0 ? 0 : literal.length() - dot - 1;
+    // value = prefix + 0.00..0(digits repeating) = prefix + digits / (10^m * (10^k - 1))
+    java.math.BigInteger tenM = java.math.BigInteger.TEN.pow(m);
+    java.math.BigInteger nines = java.math.BigInteger.TEN.pow(digits.length())
+        .subtract(java.math.BigInteger.ONE);
+    BigRational tail = BigRational.of(new java.math.BigInteger(digits), tenM.multiply(nines));
+    pos = close + 1;
+    return prefix.add(tail);
   }
 
   private Node parseArgument() throws ParseFailure {

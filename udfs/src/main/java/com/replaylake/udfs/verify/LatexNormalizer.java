@@ -18,7 +18,7 @@ final class LatexNormalizer {
       "hfill", "degree", "circ", "dollar", "mathstrut", "strut", "middle");
   private static final Set<String> UNWRAP_COMMANDS = Set.of(
       "mathrm", "mathbf", "textbf", "mathit", "textit", "boldsymbol", "bm", "mathsf", "emph",
-      "underline", "overline", "mathnormal", "mathbb", "pmb", "boxed", "fbox", "hbox");
+      "underline", "mathnormal", "mathbb", "pmb", "boxed", "fbox", "hbox");
   private static final Set<String> TEXT_COMMANDS = Set.of(
       "text", "textrm", "mbox", "textnormal", "textup", "textsf", "texttt", "operatorname");
   private static final Set<String> PLAIN_FUNCTIONS = Set.of(
