@@ -2,6 +2,7 @@ package com.replaylake.policy.tokenizer;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -35,6 +36,13 @@ public final class ChatTemplate {
         .withTrimBlocks(true)
         .withLstripBlocks(true)
         .withFailOnUnknownTokens(false)
+        // Closer to Python Jinja, which HF templates are written for: {{- -}} trims like {%- -%},
+        // whitespace control parsed strictly, Python operator precedence.
+        .withLegacyOverrides(LegacyOverrides.newBuilder()
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withParseWhitespaceControlStrictly(true)
+            .withUseNaturalOperatorPrecedence(true)
+            .build())
         .build();
     this.jinjava = new Jinjava(cfg);
     jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(

@@ -116,6 +116,50 @@ class TokenizerTest {
         .hasMessageContaining("roles must alternate").hasMessageContaining("test");
   }
 
+  /** Qwen2.5's template (tool branches shortened), with {%- -%}, attribute access, tojson. */
+  private static final String QWEN25 = """
+      {%- if tools %}
+          {{- '<|im_start|>system\\n' }}
+          {%- for tool in tools %}
+              {{- "\\n" }}
+              {{- tool | tojson }}
+          {%- endfor %}
+          {{- '<|im_end|>\\n' }}
+      {%- else %}
+          {%- if messages[0]['role'] == 'system' %}
+              {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}
+          {%- else %}
+              {{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful\
+       assistant.<|im_end|>\\n' }}
+          {%- endif %}
+      {%- endif %}
+      {%- for message in messages %}
+          {%- if (message.role == "user") or (message.role == "system" and not loop.first) or\
+       (message.role == "assistant" and not message.tool_calls) %}
+              {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}
+          {%- elif message.role == "assistant" %}
+              {{- '<|im_start|>' + message.role }}
+              {{- '<|im_end|>\\n' }}
+          {%- endif %}
+      {%- endfor %}
+      {%- if add_generation_prompt %}
+          {{- '<|im_start|>assistant\\n' }}
+      {%- endif %}
+      """;
+
+  @Test
+  void qwen25StyleTemplateRenders() {
+    ChatTemplate t = new ChatTemplate(QWEN25, null, "<|im_end|>", "qwen2.5");
+    assertThat(t.render(List.of(ChatMessage.user("1+1?")), true)).isEqualTo(
+        "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful"
+            + " assistant.<|im_end|>\n<|im_start|>user\n1+1?<|im_end|>\n"
+            + "<|im_start|>assistant\n");
+    assertThat(t.render(List.of(ChatMessage.system("S"), ChatMessage.user("u"),
+        ChatMessage.assistant("a")), false)).isEqualTo(
+        "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nu<|im_end|>\n"
+            + "<|im_start|>assistant\na<|im_end|>\n");
+  }
+
   @Test
   void templateListFormAndMissingTemplate() {
     String cfg = "{\"eos_token\": {\"content\": \"<|im_end|>\"}, \"chat_template\": ["
