@@ -107,11 +107,91 @@ final class AnswerParser {
     if (s.contains("\\pm") || s.contains("\\mp")) {
       return plusMinus(s, budget, level);
     }
+    Answer interval = inequality(s, budget);
+    if (interval != null) {
+      return interval;
+    }
     List<String> sides = splitTopLevel(s, "=", budget);
     if (sides.size() > 1) {
       return equation(sides, s, budget);
     }
     return scalar(s, budget);
+  }
+
+  /** A top-level relation in an inequality: position, length, and kind. */
+  private record Relation(int at, int length, boolean less, boolean strict) {}
+
+  /**
+   * A one-variable inequality as the interval it denotes: {@code x > 2} is {@code (2, \infty)},
+   * {@code x \le 3} is {@code (-\infty, 3]}, {@code -1 < x \le 3} is {@code (-1, 3]}. Null when the
+   * text is not such an inequality.
+   */
+  private static Answer inequality(String s, Budget budget) {
+    List<Relation> rels = relations(s, budget);
+    if (rels.isEmpty() || rels.size() > 2) {
+      return null;
+    }
+    List<String> parts = new ArrayList<>();
+    int from = 0;
+    for (Relation r : rels) {
+      parts.add(s.substring(from, r.at()).trim());
+      from = r.at() + r.length();
+    }
+    parts.add(s.substring(from).trim());
+    try {
+      if (rels.size() == 1) {
+        Relation r = rels.get(0);
+        boolean varLeft = isVariableName(parts.get(0));
+        boolean varRight = isVariableName(parts.get(1));
+        if (varLeft == varRight) {
+          return null;
+        }
+        Node bound = ExpressionParser.parse(varLeft ? parts.get(1) : parts.get(0), budget);
+        // "x < a" and "a > x" bound x from above
+        boolean upper = varLeft == r.less();
+        return upper
+            ? interval(Node.of(Node.Kind.NEG, Node.INFINITY), bound, true, r.strict())
+            : interval(bound, Node.INFINITY, r.strict(), true);
+      }
+      Relation a = rels.get(0);
+      Relation b = rels.get(1);
+      if (!isVariableName(parts.get(1)) || a.less() != b.less()) {
+        return null;
+      }
+      Node left = ExpressionParser.parse(parts.get(0), budget);
+      Node right = ExpressionParser.parse(parts.get(2), budget);
+      return a.less()
+          ? interval(left, right, a.strict(), b.strict())
+          : interval(right, left, b.strict(), a.strict());
+    } catch (ParseFailure e) {
+      return null;
+    }
+  }
+
+  private static Answer interval(Node lo, Node hi, boolean openLo, boolean openHi) {
+    return new Answer.Sequence(openLo ? '(' : '[', openHi ? ')' : ']',
+        List.of(new Answer.Scalar(lo, false), new Answer.Scalar(hi, false)));
+  }
+
+  private static List<Relation> relations(String s, Budget budget) {
+    List<Relation> out = new ArrayList<>();
+    int depth = 0;
+    budget.charge(s.length() >> 4);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        depth--;
+      } else if (depth == 0 && (c == '<' || c == '>')) {
+        boolean orEqual = i + 1 < s.length() && s.charAt(i + 1) == '=';
+        out.add(new Relation(i, orEqual ? 2 : 1, c == '<', !orEqual));
+      } else if (depth == 0 && c == '\\' && (s.startsWith("\\le", i) || s.startsWith("\\ge", i))
+          && (i + 3 == s.length() || !Character.isLetter(s.charAt(i + 3)))) {
+        out.add(new Relation(i, 3, s.charAt(i + 1) == 'l', false));
+      }
+    }
+    return out;
   }
 
   private static Answer collection(String inner, Budget budget, int level) {

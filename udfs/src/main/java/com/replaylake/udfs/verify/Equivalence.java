@@ -70,13 +70,20 @@ final class Equivalence {
       if (resp instanceof Answer.Collection r) {
         return unordered(g.items(), r.items(), budget);
       }
+      if (resp instanceof Answer.Union r) {
+        return unordered(g.items(), r.parts(), budget);
+      }
       if (g.items().size() == 1) {
         return equivalent(g.items().get(0), resp, budget);
       }
       return false;
     }
     if (gold instanceof Answer.Union g) {
-      return resp instanceof Answer.Union r && unordered(g.parts(), r.parts(), budget);
+      if (resp instanceof Answer.Union r) {
+        return unordered(g.parts(), r.parts(), budget);
+      }
+      // "x < -2 or x > 3" is a list of two intervals
+      return resp instanceof Answer.Collection r && unordered(g.parts(), r.items(), budget);
     }
     if (gold instanceof Answer.Matrix g) {
       if (resp instanceof Answer.Matrix r) {

@@ -117,6 +117,36 @@ class BenchmarkDatasetTest {
   }
 
   @Test
+  void concurrentChecksSharingTheGoldCacheAgreeWithSequentialOnes() throws Exception {
+    List<BenchmarkData.MathProblem> problems = BenchmarkData.math500();
+    List<String[]> pairs = new ArrayList<>();
+    for (int i = 0; i < problems.size(); i++) {
+      pairs.add(new String[] {problems.get(i).solution(), problems.get(i).answer()});
+      pairs.add(new String[] {"\\boxed{" + BenchmarkData.secondSpelling(problems.get(i).answer()) + "}",
+          problems.get((i + 7) % problems.size()).answer()});
+    }
+    MathAnswerVerifier uncached = new MathAnswerVerifier(VerifierConfig.defaults().withGoldCacheSize(0));
+    List<VerifyResult> sequential = new ArrayList<>();
+    for (String[] p : pairs) {
+      sequential.add(uncached.verify(p[0], p[1]));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 3; round++) {
+        List<java.util.concurrent.Future<VerifyResult>> futures = new ArrayList<>();
+        for (String[] p : pairs) {
+          futures.add(pool.submit(() -> verifier.verify(p[0], p[1])));
+        }
+        for (int i = 0; i < pairs.size(); i++) {
+          assertThat(futures.get(i).get()).as(pairs.get(i)[1]).isEqualTo(sequential.get(i));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void everyGsm8kGoldVerifiesInEveryForm() {
     List<BenchmarkData.GsmProblem> problems = BenchmarkData.gsm8k();
     assertThat(problems).hasSize(1319);

@@ -68,7 +68,11 @@ class NormalizerAndParserTest {
     assertThat(parse("\\text{(B)}")).isEqualTo(new Answer.Choice('B'));
     assertThat(parse("east")).isEqualTo(new Answer.Text("east"));
     assertThat(parse("204_{5}")).isEqualTo(new Answer.BaseNumber("204", "5"));
-    assertThat(parse("x \\le 3")).isInstanceOf(Answer.Raw.class);
+    assertThat(parse("x \\le 3")).isInstanceOfSatisfying(Answer.Sequence.class, q -> {
+      assertThat(q.open()).isEqualTo('(');
+      assertThat(q.close()).isEqualTo(']');
+    });
+    assertThat(parse("x \\ne 3")).isInstanceOf(Answer.Raw.class);
     assertThat(parse("(a+5)(b+2)")).isInstanceOf(Answer.Scalar.class);
   }
 
