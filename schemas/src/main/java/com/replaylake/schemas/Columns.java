@@ -58,6 +58,19 @@ public final class Columns {
   public static final String ESTIMATOR = "estimator";
   public static final String SCORED_AT = "scored_at";
 
+  // score_metrics
+  public static final String REWARD_SPEC = "reward_spec";
+  public static final String GROUPS = "groups";
+  public static final String MEAN_REWARD = "mean_reward";
+  public static final String PASS_RATE = "pass_rate";
+  public static final String NULL_REWARDS = "null_rewards";
+  public static final String ZERO_VARIANCE_GROUPS = "zero_variance_groups";
+  public static final String ZERO_VARIANCE_SAMPLES_DROPPED = "zero_variance_samples_dropped";
+  public static final String INCOMPLETE_GROUPS = "incomplete_groups";
+  public static final String EXPECTED_GROUP_SIZE = "expected_group_size";
+  public static final String STATUS_COUNTS = "status_counts";
+  public static final String ROWS_WRITTEN = "rows_written";
+
   // policy_versions
   public static final String VERSION = "version";
   public static final String PARENT_VERSION = "parent_version";

@@ -91,6 +91,28 @@ public final class Tables {
       .partitionedBy(RUN_ID, POLICY_VERSION)
       .build();
 
+  public static final TableContract SCORE_METRICS = TableContract.builder("score_metrics",
+          "One row per scored (run, version): reward and group summary of the score job.")
+      .required(RUN_ID, StringType, "Run identifier")
+      .required(POLICY_VERSION, IntegerType, "Scored behavior version")
+      .required(ESTIMATOR, StringType, "Advantage estimator used")
+      .required(REWARD_SPEC, StringType, "Reward terms summed into reward, e.g. math+format")
+      .required(SAMPLES, LongType, "Rollout samples scored (before zero-variance filtering)")
+      .required(GROUPS, LongType, "Groups scored (before zero-variance filtering)")
+      .optional(MEAN_REWARD, DoubleType, "Mean total reward over samples with a non-null reward")
+      .optional(PASS_RATE, DoubleType, "Fraction of samples the verifier judged correct")
+      .required(NULL_REWARDS, LongType, "Samples without a reward (timeout, invalid gold): excluded from group statistics")
+      .required(ZERO_VARIANCE_GROUPS, LongType, "Groups whose non-null rewards are all equal")
+      .required(ZERO_VARIANCE_SAMPLES_DROPPED, LongType, "Samples dropped by filter_zero_variance (0 when the filter is off)")
+      .required(INCOMPLETE_GROUPS, LongType, "Groups with fewer samples than expected_group_size")
+      .optional(EXPECTED_GROUP_SIZE, IntegerType, "Samples per group asked of the rollout job; null when unknown")
+      .required(STATUS_COUNTS, DataTypes.createMapType(StringType, LongType, true), "Samples per verifier status")
+      .required(ROWS_WRITTEN, LongType, "Rows written to experiences for this (run, version)")
+      .required(SECONDS, DoubleType, "Wall-clock seconds of the score job")
+      .required(SCORED_AT, TimestampType, "When the job scored")
+      .partitionedBy(RUN_ID)
+      .build();
+
   public static final TableContract POLICY_VERSIONS = TableContract.builder("policy_versions",
           "Published policy checkpoints; a row here is the commit point of a checkpoint.")
       .required(RUN_ID, StringType, "Run identifier")
@@ -179,7 +201,7 @@ public final class Tables {
 
   /** All contracts, in pipeline order. */
   public static final List<TableContract> ALL = List.of(
-      PROMPTS, ROLLOUTS, EXPERIENCES, POLICY_VERSIONS, LEARNER_METRICS, EVALUATIONS, PARAM_DYNAMICS);
+      PROMPTS, ROLLOUTS, EXPERIENCES, SCORE_METRICS, POLICY_VERSIONS, LEARNER_METRICS, EVALUATIONS, PARAM_DYNAMICS);
 
   public static Optional<TableContract> byName(String name) {
     return ALL.stream().filter(t -> t.name().equals(name)).findFirst();

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
         IngestCommand.class,
         DemoCommand.class,
         VerifyCommand.class,
+        ScoreCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class ReplayLakeCli implements Runnable {
