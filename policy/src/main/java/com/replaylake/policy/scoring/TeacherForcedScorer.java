@@ -21,20 +21,62 @@ import java.util.List;
  * log-likelihoods (what the learner, the reference model and evaluation use).
  *
  * <p>Only response positions go through the LM head and the distribution, so the cost of a long
- * prompt is the decoder stack alone.
+ * prompt is the decoder stack alone. Inference scoring is split into micro-batches bounded in
+ * logits size; the differentiable {@link #forward} scores what it is given in one pass (the
+ * learner picks its micro-batches: logits, log-softmax and entropy terms of N response tokens
+ * take about 3 · N · vocab floats of device memory kept for the backward pass).
  */
 public final class TeacherForcedScorer {
   private static final int PAD_ID = 0;
+  /** Default bound on padded tokens × vocabulary per inference micro-batch (256 MB of logits). */
+  public static final long DEFAULT_MAX_CELLS = 1L << 26;
 
   private final DecoderModel decoder;
+  private final long maxCells;
 
   public TeacherForcedScorer(DecoderModel decoder) {
-    this.decoder = decoder;
+    this(decoder, DEFAULT_MAX_CELLS);
   }
 
-  /** Inference scoring (no autograd graph), results copied to the heap. */
-  @SuppressWarnings("try")
+  /**
+   * @param maxCells inference scoring splits its requests into micro-batches whose padded
+   *     length × rows × vocabulary stays under this (a single request may exceed it), bounding
+   *     device memory for real vocabularies; results do not depend on it
+   */
+  public TeacherForcedScorer(DecoderModel decoder, long maxCells) {
+    if (maxCells <= 0) {
+      throw PolicyErrors.badArgument("maxCells", maxCells, "it must be > 0");
+    }
+    this.decoder = decoder;
+    this.maxCells = maxCells;
+  }
+
+  /** Inference scoring (no autograd graph), results copied to the heap, in request order. */
   public List<TokenScores> score(List<ScoreRequest> requests, DistributionParams dist) {
+    List<TokenScores> out = new ArrayList<>(requests.size());
+    long vocab = decoder.config().vocabSize();
+    int start = 0;
+    while (start < requests.size()) {
+      int end = start;
+      long maxLen = 0;
+      while (end < requests.size()) {
+        ScoreRequest r = requests.get(end);
+        long len = Math.max(maxLen,
+            (long) r.promptTokenIds().length + r.responseTokenIds().length);
+        if (end > start && len * (end - start + 1) * vocab > maxCells) {
+          break;
+        }
+        maxLen = len;
+        end++;
+      }
+      out.addAll(scoreBatch(requests.subList(start, end), dist));
+      start = end;
+    }
+    return out;
+  }
+
+  @SuppressWarnings("try")
+  private List<TokenScores> scoreBatch(List<ScoreRequest> requests, DistributionParams dist) {
     try (PolicyRuntime.GradMode noGrad = PolicyRuntime.noGrad();
         NDManager scope = PolicyRuntime.newManager(decoder.device())) {
       ScoreTensors t = forward(scope, requests, dist);

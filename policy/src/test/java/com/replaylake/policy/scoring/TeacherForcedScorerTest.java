@@ -86,6 +86,26 @@ class TeacherForcedScorerTest {
   }
 
   @Test
+  void microBatchingDoesNotChangeScores() {
+    List<ScoreRequest> req = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      req.add(new ScoreRequest(TestModels.tokens(40 + i, 2 + i), TestModels.tokens(50 + i, 9 - i)));
+    }
+    List<TokenScores> whole = scorer.score(req, DistributionParams.FULL);
+    // 264 vocab x 11 tokens x 2 rows = 5808 cells: forces batches of one or two requests.
+    List<TokenScores> split = new TeacherForcedScorer(policy.decoder(), 6000)
+        .score(req, DistributionParams.FULL);
+    assertThat(split).hasSameSizeAs(whole);
+    for (int i = 0; i < req.size(); i++) {
+      assertThat(split.get(i).logprobs()).hasSize(req.get(i).responseTokenIds().length);
+      for (int j = 0; j < whole.get(i).logprobs().length; j++) {
+        assertThat(split.get(i).logprobs()[j]).isCloseTo(whole.get(i).logprobs()[j],
+            within(1e-5f));
+      }
+    }
+  }
+
+  @Test
   void differentiableScoresArePackedAndCarryGradients() {
     try (PolicyModel m = TestModels.microPolicy(19)) {
       m.decoder().setTrainable(true);
