@@ -257,7 +257,12 @@ public final class DecoderModel implements AutoCloseable {
     int t = (int) s.get(1);
     int past = cache == null ? 0 : cache.length();
     int keysLen = past + t;
-    if (keyMask.getShape().get(1) != keysLen || keyMask.getShape().get(0) != b) {
+    if (!positions.getShape().equals(s)) {
+      throw PolicyErrors.badArgument(
+          "position ids shape", positions.getShape(), "expected the ids' shape " + s);
+    }
+    if (keyMask.getShape().dimension() != 2 || keyMask.getShape().get(1) != keysLen
+        || keyMask.getShape().get(0) != b) {
       throw PolicyErrors.badArgument(
           "key mask shape", keyMask.getShape(), "expected [" + b + ", " + keysLen + "]");
     }

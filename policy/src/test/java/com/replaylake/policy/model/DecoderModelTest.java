@@ -263,6 +263,23 @@ class DecoderModelTest {
   }
 
   @Test
+  void mismatchedInputShapesAreRejected() {
+    try (NDManager s = PolicyRuntime.newManager(Device.cpu())) {
+      NDArray ids = s.create(new long[] {1, 2, 3}, new Shape(1, 3));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.forward(ids,
+          s.create(new long[] {0, 1}, new Shape(1, 2)),
+          s.create(new boolean[] {true, true, true}, new Shape(1, 3)), null))
+          .isInstanceOf(com.replaylake.policy.PolicyException.class)
+          .hasMessageContaining("position ids");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.forward(ids,
+          s.create(new long[] {0, 1, 2}, new Shape(1, 3)),
+          s.create(new boolean[] {true, true}, new Shape(1, 2)), null))
+          .isInstanceOf(com.replaylake.policy.PolicyException.class)
+          .hasMessageContaining("key mask");
+    }
+  }
+
+  @Test
   void configCountsParameters() {
     PolicyConfig tiny = PolicyConfig.tiny();
     long n = 0;
