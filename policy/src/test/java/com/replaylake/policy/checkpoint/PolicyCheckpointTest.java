@@ -59,6 +59,20 @@ class PolicyCheckpointTest {
   }
 
   @Test
+  void trainableModelSavesAndStaysTrainable() {
+    int[] seq = TestModels.tokens(4, 6);
+    try (PolicyModel m = TestModels.microPolicy(8)) {
+      m.decoder().setTrainable(true);
+      float[] before = logits(m, seq);
+      m.save(dir, TensorDtype.F32);
+      assertThat(m.decoder().parameters().values()).allMatch(NDArray::hasGradient);
+      try (PolicyModel back = PolicyModel.load(dir, Device.cpu())) {
+        assertThat(logits(back, seq)).containsExactly(before);
+      }
+    }
+  }
+
+  @Test
   void bf16SaveLoadStaysWithinBf16Tolerance() throws IOException {
     int[] seq = TestModels.tokens(2, 12);
     try (PolicyModel m = TestModels.microPolicy(6)) {
