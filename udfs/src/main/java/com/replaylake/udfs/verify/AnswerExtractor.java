@@ -151,7 +151,9 @@ public final class AnswerExtractor {
       int end = s.indexOf('\n', start);
       String line = (end < 0 ? s.substring(start) : s.substring(start, end)).trim();
       if (!line.isEmpty()) {
-        return trimSentence(line);
+        // "#### The answer is 18" keeps only what follows the phrase
+        String phrase = afterAnswerPhrase(line, budget);
+        return phrase != null ? phrase : trimSentence(line);
       }
       at = at == 0 ? -1 : s.lastIndexOf("####", at - 1);
     }

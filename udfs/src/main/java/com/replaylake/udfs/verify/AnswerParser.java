@@ -369,12 +369,14 @@ final class AnswerParser {
     if (t.length() == 1 && t.charAt(0) >= 'A' && t.charAt(0) <= 'E') {
       return new Answer.Choice(t.charAt(0));
     }
-    // "(C) 12" or "(C)~12": an option letter followed by the option's text
+    // "(C) 12", "C) 12" or "C. 12": an option letter followed by the option's text
     String trimmed = s.trim();
-    if (trimmed.length() > 3 && trimmed.charAt(0) == '(' && trimmed.charAt(2) == ')'
-        && trimmed.charAt(1) >= 'A' && trimmed.charAt(1) <= 'E'
-        && (trimmed.charAt(3) == ' ' || trimmed.charAt(3) == '~')) {
-      return new Answer.Choice(trimmed.charAt(1));
+    int letter = trimmed.startsWith("(") ? 1 : 0;
+    int after = letter + 1;
+    if (trimmed.length() > after + 1 && trimmed.charAt(letter) >= 'A' && trimmed.charAt(letter) <= 'E'
+        && (trimmed.charAt(after) == ')' || (letter == 0 && trimmed.charAt(after) == '.'))
+        && trimmed.charAt(after + 1) == ' ') {
+      return new Answer.Choice(trimmed.charAt(letter));
     }
     return null;
   }
