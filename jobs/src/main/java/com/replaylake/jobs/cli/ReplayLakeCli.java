@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         DemoCommand.class,
         VerifyCommand.class,
         ScoreCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class ReplayLakeCli implements Runnable {
