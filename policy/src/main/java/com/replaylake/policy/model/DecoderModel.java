@@ -333,7 +333,8 @@ public final class DecoderModel implements AutoCloseable {
       x = x.add(linear(attn, p + "self_attn.o_proj"));
 
       NDArray h2 = rmsNorm(x, param(p + "post_attention_layernorm.weight"));
-      NDArray gate = Activation.swish(linear(h2, p + "mlp.gate_proj"), 1f);
+      NDArray gateIn = linear(h2, p + "mlp.gate_proj");
+      NDArray gate = gateIn.mul(Activation.sigmoid(gateIn)); // SiLU, 2 ops (swish(x, 1) is 3)
       NDArray up = linear(h2, p + "mlp.up_proj");
       x = x.add(linear(gate.mul(up), p + "mlp.down_proj"));
     }
