@@ -111,7 +111,11 @@ public final class PolicyBenchmark {
   private static void train(PolicyModel policy, String name, Options o) {
     PolicyConfig cfg = policy.config();
     TeacherForcedScorer scorer = new TeacherForcedScorer(policy.decoder());
-    int promptLen = 8;
+    if (o.trainLen < 2) {
+      throw new IllegalArgumentException("Cannot train on --train-len " + o.trainLen
+          + ": it needs at least 2 tokens (a prompt and a response)");
+    }
+    int promptLen = Math.min(8, o.trainLen / 2);
     List<ScoreRequest> req = new ArrayList<>();
     for (int[] p : prompts(o.trainBatch, o.trainLen, 3)) {
       req.add(new ScoreRequest(Arrays.copyOf(p, promptLen),
