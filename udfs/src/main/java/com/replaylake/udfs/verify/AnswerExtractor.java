@@ -97,13 +97,25 @@ public final class AnswerExtractor {
 
   /** Content of the last complete {@code \boxed}/{@code \fbox}, or null. */
   static String lastBoxed(String s, Budget budget) {
+    java.util.List<String> boxes = lastBoxes(s, 1, budget);
+    return boxes.isEmpty() ? null : boxes.get(0);
+  }
+
+  /**
+   * Contents of the last {@code n} complete, non-empty boxes, in document order (fewer when the
+   * text has fewer). Truncated boxes are skipped; at most {@link #MAX_BOX_CANDIDATES} + n
+   * candidates are examined, each costing a scan to its closing brace.
+   */
+  static java.util.List<String> lastBoxes(String s, int n, Budget budget) {
+    java.util.ArrayList<String> found = new java.util.ArrayList<>(n);
     int from = s.length();
-    for (int candidates = 0; from > 0 && candidates < MAX_BOX_CANDIDATES; candidates++) {
+    for (int candidates = 0; from > 0 && found.size() < n
+        && candidates < MAX_BOX_CANDIDATES + n; candidates++) {
       int b = s.lastIndexOf("\\boxed", from - 1);
       int f = s.lastIndexOf("\\fbox", from - 1);
       int at = Math.max(b, f);
       if (at < 0) {
-        return null;
+        break;
       }
       budget.tick();
       int i = at + (at == b ? 6 : 5);
@@ -121,7 +133,7 @@ public final class AnswerExtractor {
         }
         String inner = s.substring(i + 1, close).trim();
         if (!inner.isEmpty()) {
-          return inner;
+          found.add(inner);
         }
         continue;
       }
@@ -132,11 +144,12 @@ public final class AnswerExtractor {
           j++;
         }
         if (j > i) {
-          return s.substring(i, j);
+          found.add(s.substring(i, j));
         }
       }
     }
-    return null;
+    java.util.Collections.reverse(found);
+    return found;
   }
 
   /** The rest of the line after the last {@code ####}, or null. */

@@ -59,10 +59,38 @@ public final class MathAnswerVerifier implements Serializable {
       AnswerParser.Parsed r = AnswerParser.parse(extracted, budget);
       boolean same = r.canonical().equals(g.canonical())
           || Equivalence.equivalent(g.answer(), r.answer(), budget);
+      if (!same && ex.method() == AnswerExtractor.Method.BOXED) {
+        String combined = boxedList(response, g.answer(), budget);
+        if (combined != null) {
+          extracted = combined;
+          return VerifyResult.correct(combined);
+        }
+      }
       return same ? VerifyResult.correct(extracted) : VerifyResult.incorrect(extracted);
     } catch (Budget.Exhausted e) {
       return VerifyResult.timeout(extracted);
     }
+  }
+
+  /**
+   * A solution list answered one value per box ("\\boxed{1} and \\boxed{-2}" for the gold
+   * "1, -2"): when the gold is a list of n values, the last n boxes taken together as a list, if
+   * they are equivalent to it; else null. Exactly n boxes are used, so hedging with extra boxes
+   * gains nothing (and costs the format reward).
+   */
+  private static String boxedList(String response, Answer gold, Budget budget) {
+    if (!(gold instanceof Answer.Collection c) || c.items().size() < 2 || c.items().size() > 16) {
+      return null;
+    }
+    int n = c.items().size();
+    String region = AnswerExtractor.withoutThinking(response, budget);
+    java.util.List<String> boxes = AnswerExtractor.lastBoxes(region, n, budget);
+    if (boxes.size() != n) {
+      return null;
+    }
+    String combined = String.join(", ", boxes);
+    AnswerParser.Parsed r = AnswerParser.parse(combined, budget);
+    return Equivalence.equivalent(gold, r.answer(), budget) ? combined : null;
   }
 
   /** The gold's parsed answer (cached), or null when the gold is missing or blank. */

@@ -57,18 +57,6 @@ final class Node {
     }
   }
 
-  boolean containsInfinity() {
-    if (kind == Kind.INF) {
-      return true;
-    }
-    for (Node k : kids) {
-      if (k.containsInfinity()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
    * Exact value in Q(i) with the given rational values for variables, or null when the value is
    * not exactly representable (π, e, non-perfect roots, transcendental functions, overflow) or
