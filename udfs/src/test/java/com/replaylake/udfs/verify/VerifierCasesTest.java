@@ -86,7 +86,7 @@ class VerifierCasesTest {
     assertThat(byCategory.keySet()).contains("extraction", "think", "number", "fraction",
         "mixed", "percent", "scientific", "unicode", "latex_noise", "units", "tuple", "interval",
         "set", "list", "equation", "matrix", "choice", "text", "base", "symbolic", "approx",
-        "complex", "bigint");
+        "complex", "bigint", "inequality");
     byCategory.forEach((category, counts) -> {
       if (!category.equals("invalid_gold")) {
         assertThat(counts[0]).as(category + " positives").isPositive();
