@@ -58,6 +58,14 @@ public final class Columns {
   public static final String ESTIMATOR = "estimator";
   public static final String SCORED_AT = "scored_at";
 
+  // rollout_metrics
+  public static final String PROMPT_COUNT = "prompt_count";
+  public static final String TOKENS_PER_SECOND = "tokens_per_second";
+  public static final String FINISH_REASONS = "finish_reasons";
+  public static final String MODEL_LOADS = "model_loads";
+  public static final String TASKS = "tasks";
+  public static final String EPOCH = "epoch";
+
   // score_metrics
   public static final String REWARD_SPEC = "reward_spec";
   public static final String GROUPS = "groups";

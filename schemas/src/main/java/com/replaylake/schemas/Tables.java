@@ -65,6 +65,24 @@ public final class Tables {
       .partitionedBy(RUN_ID, POLICY_VERSION)
       .build();
 
+  public static final TableContract ROLLOUT_METRICS = TableContract.builder("rollout_metrics",
+          "One row per rollout step: throughput and finish reasons of the rollout job.")
+      .required(RUN_ID, StringType, "Run identifier")
+      .required(POLICY_VERSION, IntegerType, "Version of the policy that generated the step")
+      .required(STEP, IntegerType, "Rollout step")
+      .required(EPOCH, IntegerType, "Epoch (pass over the prompt set) the step's first prompt belongs to")
+      .required(PROMPT_COUNT, IntegerType, "Prompts sampled in the step")
+      .required(SAMPLES, LongType, "Responses generated (prompt_count x samples per prompt)")
+      .required(TOKENS, LongType, "Response tokens generated")
+      .required(SECONDS, DoubleType, "Wall-clock seconds of the generation stage")
+      .required(TOKENS_PER_SECOND, DoubleType, "tokens / seconds")
+      .required(FINISH_REASONS, DataTypes.createMapType(StringType, LongType, true), "Responses per finish reason")
+      .required(MODEL_LOADS, LongType, "Policy loads by executors during the step (0 when every executor had it cached)")
+      .required(TASKS, IntegerType, "Spark tasks of the generation stage")
+      .required(GENERATED_AT, TimestampType, "When the step was generated")
+      .partitionedBy(RUN_ID)
+      .build();
+
   public static final TableContract EXPERIENCES = TableContract.builder("experiences",
           "The replay table: scored rollouts with rewards and group advantages.")
       .required(RUN_ID, StringType, "Run identifier")
@@ -201,7 +219,7 @@ public final class Tables {
 
   /** All contracts, in pipeline order. */
   public static final List<TableContract> ALL = List.of(
-      PROMPTS, ROLLOUTS, EXPERIENCES, SCORE_METRICS, POLICY_VERSIONS, LEARNER_METRICS, EVALUATIONS, PARAM_DYNAMICS);
+      PROMPTS, ROLLOUTS, ROLLOUT_METRICS, EXPERIENCES, SCORE_METRICS, POLICY_VERSIONS, LEARNER_METRICS, EVALUATIONS, PARAM_DYNAMICS);
 
   public static Optional<TableContract> byName(String name) {
     return ALL.stream().filter(t -> t.name().equals(name)).findFirst();

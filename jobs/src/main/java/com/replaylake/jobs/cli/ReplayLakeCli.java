@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
         IngestCommand.class,
         DemoCommand.class,
         VerifyCommand.class,
+        RegisterBaseCommand.class,
+        RolloutCommand.class,
         ScoreCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class

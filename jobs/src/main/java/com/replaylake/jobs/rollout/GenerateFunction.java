@@ -1,0 +1,139 @@
+package com.replaylake.jobs.rollout;
+
+import ai.djl.Device;
+import com.replaylake.policy.PolicyModel;
+import com.replaylake.policy.sampling.SampleResult;
+import com.replaylake.policy.sampling.Sampler;
+import com.replaylake.policy.sampling.SamplingParams;
+import com.replaylake.policy.tokenizer.ChatMessage;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Generates the G samples of every prompt of a partition on the executor: the policy comes from
+ * the JVM's {@link ExecutorPolicyCache}; all samples of the partition's prompts go through the
+ * sampler in batches of at most {@code maxBatch} sequences. Seeds derive from (seed, step, prompt,
+ * sample index), so a retried task regenerates identical rows.
+ */
+final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Serializable {
+
+  record Spec(String runId, int version, int step, String checkpointUri, int samplesPerPrompt, double temperature,
+      double topP, int topK, int maxNewTokens, long seed, String promptTemplate, int maxBatch) implements Serializable {}
+
+  private final Spec spec;
+  private final LongAccumulator samples;
+  private final LongAccumulator tokens;
+  private final LongAccumulator loads;
+
+  GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads) {
+    this.spec = spec;
+    this.samples = samples;
+    this.tokens = tokens;
+    this.loads = loads;
+  }
+
+  /** The GPU this task was given by a GPU ResourceProfile, else the CPU. */
+  static Device taskDevice() {
+    TaskContext ctx = TaskContext.get();
+    if (ctx != null) {
+      Map<String, ResourceInformation> resources = scala.jdk.javaapi.CollectionConverters.asJava(ctx.resources());
+      ResourceInformation gpu = resources.get("gpu");
+      if (gpu != null && gpu.addresses().length > 0) {
+        return Device.gpu(Integer.parseInt(gpu.addresses()[0]));
+      }
+    }
+    return Device.cpu();
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> prompts) {
+    List<String> ids = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    while (prompts.hasNext()) {
+      Row r = prompts.next();
+      ids.add(r.getString(0));
+      texts.add(r.getString(1));
+    }
+    if (ids.isEmpty()) {
+      return List.<Row>of().iterator();
+    }
+    var conf = SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf());
+    ExecutorPolicyCache.Lease lease = ExecutorPolicyCache.get(spec.checkpointUri(), taskDevice(), conf);
+    if (lease.loaded()) {
+      loads.add(1);
+    }
+    PolicyModel policy = lease.model();
+    List<Row> out = new ArrayList<>(ids.size() * spec.samplesPerPrompt());
+    Timestamp now = Timestamp.from(Instant.now());
+    // One generation at a time per policy and JVM: PyTorch's intra-op threads already use the cores.
+    synchronized (policy) {
+      SamplingParams params = SamplingParams.of(spec.temperature(), spec.topK(), spec.topP(), spec.maxNewTokens(),
+          policy.stopTokenIds());
+      Sampler sampler = new Sampler(policy);
+      List<String> rendered = new ArrayList<>();
+      List<int[]> promptTokens = new ArrayList<>();
+      for (String text : texts) {
+        String prompt = policy.tokenizer().chatTemplate().isPresent()
+            ? policy.renderPrompt(List.of(ChatMessage.user(text)))
+            : spec.promptTemplate().replace("{prompt}", text);
+        rendered.add(prompt);
+        promptTokens.add(policy.tokenizer().encode(prompt));
+      }
+      List<int[]> batchPrompts = new ArrayList<>();
+      List<long[]> batchMeta = new ArrayList<>(); // prompt index, sample index
+      List<Long> batchSeeds = new ArrayList<>();
+      for (int p = 0; p < ids.size(); p++) {
+        for (int g = 0; g < spec.samplesPerPrompt(); g++) {
+          batchPrompts.add(promptTokens.get(p));
+          batchMeta.add(new long[] {p, g});
+          batchSeeds.add(PromptSchedule.Seeds.mix(spec.seed(), spec.step(), ids.get(p), g));
+          if (batchPrompts.size() == spec.maxBatch()) {
+            flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, out);
+          }
+        }
+      }
+      flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, out);
+    }
+    return out.iterator();
+  }
+
+  private void flush(Sampler sampler, SamplingParams params, List<int[]> batchPrompts, List<long[]> meta,
+      List<Long> seeds, List<String> ids, List<String> rendered, Timestamp now, List<Row> out) {
+    if (batchPrompts.isEmpty()) {
+      return;
+    }
+    long[] seedArray = seeds.stream().mapToLong(Long::longValue).toArray();
+    List<SampleResult> results = sampler.sample(batchPrompts, params, seedArray);
+    long tokenCount = 0;
+    for (int i = 0; i < results.size(); i++) {
+      SampleResult s = results.get(i);
+      int p = (int) meta.get(i)[0];
+      int g = (int) meta.get(i)[1];
+      String promptId = ids.get(p);
+      Row sampling = RowFactory.create(spec.temperature(), spec.topP(), spec.topK(), spec.maxNewTokens(), s.seed());
+      out.add(RowFactory.create(spec.runId(), spec.version(), spec.step(), promptId, spec.step() + "-" + promptId, g,
+          rendered.get(p), s.promptTokenIds(), s.tokenIds(), s.logprobs(), s.text(),
+          s.finishReason().name().toLowerCase(java.util.Locale.ROOT), sampling, now));
+      tokenCount += s.tokenIds().length;
+    }
+    samples.add(results.size());
+    tokens.add(tokenCount);
+    batchPrompts.clear();
+    meta.clear();
+    seeds.clear();
+  }
+
+}
