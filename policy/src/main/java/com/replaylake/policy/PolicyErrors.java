@@ -75,6 +75,12 @@ public final class PolicyErrors {
         String.format("Cannot use %s = %s: %s", what, value, why));
   }
 
+  /** A learner configuration value that is out of range or unparsable, naming its key. */
+  public static PolicyException badLearnerConfig(String key, Object value, String why) {
+    return new PolicyException(
+        String.format("Cannot use learner config key '%s' = %s: %s", key, value, why));
+  }
+
   public static PolicyException badDevice(String spec, String why) {
     return new PolicyException(String.format("Cannot use device '%s': %s", spec, why));
   }
