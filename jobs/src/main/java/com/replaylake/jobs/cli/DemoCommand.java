@@ -1,6 +1,13 @@
 package com.replaylake.jobs.cli;
 
 import com.replaylake.jobs.ingest.IngestJob;
+import com.replaylake.jobs.policy.PolicyVersions;
+import com.replaylake.jobs.rollout.RolloutJob;
+import com.replaylake.jobs.score.RewardSpec;
+import com.replaylake.jobs.score.ScoreJob;
+import com.replaylake.udfs.advantage.Estimator;
+import com.replaylake.udfs.advantage.GroupAdvantage;
+import com.replaylake.udfs.verify.VerifierConfig;
 import com.replaylake.schemas.Lakehouse;
 import com.replaylake.schemas.TableContract;
 import com.replaylake.schemas.Tables;
@@ -15,12 +22,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code replaylake demo}: the embedded default end to end. Today: create the lakehouse, ingest
- * the bundled datasets, list the tables and query them. The RL loop joins it as it lands.
+ * {@code replaylake demo}: the embedded default end to end, as far as the pipeline exists today:
+ * create the lakehouse, ingest the bundled datasets, register the tiny demo policy, one rollout
+ * step, score it into the replay table, list the tables and query them. Learning joins it when the
+ * learner lands.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the embedded default: create ./lakehouse, ingest the bundled GSM8K and MATH-500 samples, "
-        + "list the tables and query them with Spark SQL.")
+        + "register the tiny demo policy, generate one rollout step, score it into experiences, "
+        + "and query the tables with Spark SQL.")
 public final class DemoCommand implements Callable<Integer> {
 
   @ParentCommand ReplayLakeCli parent;
@@ -30,15 +40,33 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
-    out.println("[1/3] opening lakehouse " + parent.global.lakehouseUri());
+    out.println("[1/6] opening lakehouse " + parent.global.lakehouseUri());
     Lakehouse lakehouse = parent.global.lakehouse("demo");
-    out.println("[2/3] ingesting the bundled samples");
+    out.println("[2/6] ingesting the bundled samples");
     for (IngestJob.Options sample : IngestJob.SAMPLES) {
       IngestJob.Result r = IngestJob.run(lakehouse, sample);
       out.printf("      %-40s %5d records (%d new, %d updated, %d unchanged)%n",
           r.path(), r.records(), r.inserted(), r.updated(), r.unchanged());
     }
-    out.println("[3/3] tables");
+    String run = "demo";
+    if (PolicyVersions.latestVersion(lakehouse, run).isEmpty()) {
+      out.println("[3/6] registering the tiny demo policy as run " + run + " version 0");
+      PolicyVersions.registerBase(lakehouse, run, null, 0);
+    } else {
+      out.println("[3/6] run " + run + " already has version 0");
+    }
+    out.println("[4/6] rollout: 8 GSM8K prompts x 4 samples from the (untrained) tiny policy");
+    RolloutJob.Result rollout = RolloutJob.run(lakehouse, new RolloutJob.Options(run, 0, 0, "gsm8k", "test", 8, 4,
+        1.0, 1.0, 0, 32, 0, 4, 64, "{prompt}\n", 0), m -> out.println("      " + m));
+    out.printf("      %d samples, %d tokens, %.0f tokens/s, finish reasons %s%n", rollout.samples(), rollout.tokens(),
+        rollout.tokensPerSecond(), rollout.finishReasons());
+    out.println("[5/6] score: verifier rewards and GRPO advantages into experiences");
+    ScoreJob.Result score = ScoreJob.run(lakehouse, new ScoreJob.Options(run, 0,
+        GroupAdvantage.Options.of(Estimator.GRPO), RewardSpec.parse("math+format"), VerifierConfig.defaults(), 0, 0),
+        m -> {});
+    out.printf("      %d samples, pass rate %.3f, statuses %s%n", score.samples(),
+        score.passRate() == null ? 0.0 : score.passRate(), score.statusCounts());
+    out.println("[6/6] tables");
     List<List<String>> rows = new ArrayList<>();
     for (TableContract contract : Tables.ALL) {
       rows.add(List.of(contract.name(), Long.toString(lakehouse.read(contract).count()),
@@ -53,7 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
     TablePrinter.print(out, OutputFormat.table, List.of("dataset", "split", "prompts"), result);
     out.printf("demo finished in %.1f s; lakehouse at %s%n", (System.nanoTime() - start) / 1e9, lakehouse.base());
-    out.println("next: bin/replaylake sql \"SELECT prompt, gold_answer FROM prompts WHERE dataset = 'math' LIMIT 5\"");
+    out.println("next: bin/replaylake sql \"SELECT status, count(*) FROM experiences GROUP BY status\"");
+    out.println("      bin/replaylake sql \"SELECT prompt, gold_answer FROM prompts WHERE dataset = 'math' LIMIT 5\"");
     return 0;
   }
 }

@@ -110,6 +110,18 @@ class ReplayLakeCliTest {
   }
 
   @Test
+  void demoRunsTheEmbeddedDefaultEndToEnd() {
+    String demoLakehouse = dir.resolve("demo-lh").toUri().toString();
+    Run demo = run("demo", "--lakehouse", demoLakehouse);
+    assertThat(demo.code()).as(demo.err()).isZero();
+    assertThat(demo.out()).contains("[6/6] tables").contains("| gsm8k   | test  | 1319    |")
+        .contains("| math    | test  | 500     |").contains("demo finished");
+    Run experiences = run("sql", "--lakehouse", demoLakehouse, "--format", "csv",
+        "SELECT count(*) AS n, count(DISTINCT group_id) AS g FROM experiences WHERE run_id = 'demo'");
+    assertThat(experiences.out()).isEqualTo("n,g\n32,8\n");
+  }
+
+  @Test
   void initIsIdempotent() {
     Run first = run("init", "--lakehouse", lakehouse);
     Run second = run("init", "--lakehouse", lakehouse);
