@@ -6,7 +6,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The one local SparkSession of a test JVM: {@code local[2]}, UI off, two shuffle partitions,
+ * The one local SparkSession of a test JVM: {@code local[2]} (or the system property {@code
+ * replaylake.test.master}, e.g. {@code local[2,2]} to allow task retries), UI off, two shuffle partitions,
  * Delta enabled. Tests open a temp lakehouse per class with {@link #lakehouse(Path)}.
  */
 public final class SparkTestSession {
@@ -17,7 +18,7 @@ public final class SparkTestSession {
   public static synchronized SparkSession get() {
     if (session == null) {
       session = SparkSession.builder()
-          .master("local[2]")
+          .master(System.getProperty("replaylake.test.master", "local[2]"))
           .appName("replaylake-tests")
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "2")

@@ -58,6 +58,13 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Ser
     return Device.cpu();
   }
 
+  /**
+   * Fault injection for tests: with this Spark local property set to "true", the first attempt of
+   * every generation task fails after generating, so the retry path (and its idempotence) is tested.
+   */
+  public static final String INJECT_FAILURE_PROPERTY = "replaylake.rollout.injectFirstAttemptFailure";
+  static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES = new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public Iterator<Row> call(Iterator<Row> prompts) {
     List<String> ids = new ArrayList<>();
@@ -106,6 +113,11 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Ser
         }
       }
       flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, out);
+    }
+    TaskContext ctx = TaskContext.get();
+    if (ctx != null && "true".equals(ctx.getLocalProperty(INJECT_FAILURE_PROPERTY)) && ctx.attemptNumber() == 0) {
+      INJECTED_FAILURES.incrementAndGet();
+      throw new IllegalStateException("injected failure of task " + ctx.partitionId() + " attempt 0");
     }
     return out.iterator();
   }
