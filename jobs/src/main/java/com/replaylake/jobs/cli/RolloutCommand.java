@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code replaylake rollout}: one rollout step on the executors into the rollouts table. */
-@Command(name = "rollout", mixinStandardHelpOptions = true,
+@Command(name = "rollout", 
     description = {
         "Generate one rollout step: the step's prompts (a deterministic function of --seed and --step), G samples",
         "each from the policy of (run, version), written to rollouts (replacing that run/version/step) with a",
@@ -18,6 +18,10 @@ import picocli.CommandLine.Spec;
 public final class RolloutCommand implements Callable<Integer> {
 
   @ParentCommand ReplayLakeCli parent;
+
+  // --version is the policy version here, so only --help comes from picocli
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
   @Spec CommandSpec spec;
 
   @Option(names = "--run", required = true, description = "Run id.") String run;

@@ -16,13 +16,17 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code replaylake score}: rollouts of one (run, version) into the experiences replay table. */
-@Command(name = "score", mixinStandardHelpOptions = true,
+@Command(name = "score", 
     description = {
         "Score the rollouts of one (run, version): verifiable rewards, group advantages, written to experiences",
         "(replacing that run and version: reruns never duplicate rows) with a summary row in score_metrics."})
 public final class ScoreCommand implements Callable<Integer> {
 
   @ParentCommand ReplayLakeCli parent;
+
+  // --version is the policy version here, so only --help comes from picocli
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
   @Spec CommandSpec spec;
 
   @Option(names = "--run", required = true, paramLabel = "RUN", description = "Run id.")
