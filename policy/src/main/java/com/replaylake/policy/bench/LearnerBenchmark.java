@@ -28,10 +28,11 @@ import java.util.SplittableRandom;
  * <pre>
  * java -cp ... com.replaylake.policy.bench.LearnerBenchmark [--models tiny,mid] [--batch 16]
  *     [--prompt 8] [--response 120] [--micro-batch-tokens 4096] [--threads N]
- *     [--peak-gflops 100] [--device cpu] [--min-seconds 3]
+ *     [--peak-gflops 100] [--device cpu] [--min-seconds 3] [--min-reps 3]
  * </pre>
  *
- * <p>tokens/s counts prompt + response tokens (as PolicyBenchmark's training row); "resp tok/s"
+ * <p>Each row repeats its call until both --min-seconds and --min-reps are reached (at most 50
+ * times), after one warm-up call. tokens/s counts prompt + response tokens (as PolicyBenchmark's training row); "resp tok/s"
  * counts the trained (response) tokens. FLOPs: 3× the forward FLOPs of every token (the LM head
  * included for all tokens, although only response positions go through it, so MFU is slightly
  * overstated for long prompts); MFU against the given peak.
@@ -104,7 +105,7 @@ public final class LearnerBenchmark {
         micro = m.microBatches();
         reps++;
         seconds = (System.nanoTime() - start) / 1e9;
-      } while (seconds < o.minSeconds && reps < 50);
+      } while ((seconds < o.minSeconds || reps < o.minReps) && reps < 50);
       row(name, cfg, "learner update", micro, reps * seqTokens, reps * respTokens, seconds,
           3 * fwd * reps * o.batch, o);
 
@@ -114,7 +115,7 @@ public final class LearnerBenchmark {
         learner.withProximalLogprobs(batch);
         reps++;
         seconds = (System.nanoTime() - start) / 1e9;
-      } while (seconds < o.minSeconds && reps < 50);
+      } while ((seconds < o.minSeconds || reps < o.minReps) && reps < 50);
       row(name, cfg, "pi_k scoring (no grad)", 0, reps * seqTokens, reps * respTokens, seconds,
           fwd * reps * o.batch, o);
 
@@ -128,7 +129,7 @@ public final class LearnerBenchmark {
           opt.update(grads);
           reps++;
           seconds = (System.nanoTime() - start) / 1e9;
-        } while (seconds < o.minSeconds && reps < 50);
+        } while ((seconds < o.minSeconds || reps < o.minReps) && reps < 50);
         System.out.printf(Locale.ROOT, "| %s | %.2fM | adamw update alone | - | - | %.3f/update"
             + " | - | - | - |%n", name, cfg.parameterCount() / 1e6, seconds / reps);
       }
@@ -144,7 +145,8 @@ public final class LearnerBenchmark {
   }
 
   private record Options(List<String> models, int batch, int prompt, int response,
-      int microBatchTokens, int threads, double peakGflops, String device, double minSeconds) {
+      int microBatchTokens, int threads, double peakGflops, String device, double minSeconds,
+      int minReps) {
     static Options parse(String[] args) {
       List<String> models = List.of("tiny", "mid");
       int batch = 16;
@@ -155,6 +157,7 @@ public final class LearnerBenchmark {
       double peak = 100;
       String device = "cpu";
       double minSeconds = 3;
+      int minReps = 3;
       for (int i = 0; i < args.length; i += 2) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("Cannot parse " + args[i] + ": it needs a value");
@@ -170,9 +173,10 @@ public final class LearnerBenchmark {
           case "--peak-gflops" -> peak = Double.parseDouble(v);
           case "--device" -> device = v;
           case "--min-seconds" -> minSeconds = Double.parseDouble(v);
+          case "--min-reps" -> minReps = Integer.parseInt(v);
           default -> throw new IllegalArgumentException("Cannot parse option " + args[i]
               + ": use --models, --batch, --prompt, --response, --micro-batch-tokens,"
-              + " --threads, --peak-gflops, --device, --min-seconds");
+              + " --threads, --peak-gflops, --device, --min-seconds, --min-reps");
         }
       }
       if (prompt < 1 || response < 1 || batch < 1) {
@@ -180,7 +184,7 @@ public final class LearnerBenchmark {
             + " must be >= 1");
       }
       return new Options(models, batch, prompt, response, micro, threads, peak, device,
-          minSeconds);
+          minSeconds, minReps);
     }
   }
 }

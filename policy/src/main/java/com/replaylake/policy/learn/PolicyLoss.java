@@ -28,6 +28,9 @@ import com.replaylake.policy.PolicyRuntime;
  * when its weight (λ or 1 − λ) is 0, so the corresponding log-probs may then be null.
  */
 public final class PolicyLoss {
+  private static final String KL_NEEDS =
+      "the KL term needs them with this beta and lambda (compute them without gradient)";
+
   private PolicyLoss() {}
 
   /**
@@ -65,7 +68,8 @@ public final class PolicyLoss {
    * @param proximalLogprobs p_k; pass {@code behaviorLogprobs} for fresh data
    * @param advantages A per token (a response's advantage broadcast over its tokens)
    * @param weights normalization weights ({@link LossNormalization#weights})
-   * @param entropies entropy per token (may carry the graph; used for the bonus and the metric)
+   * @param entropies entropy per token (may carry the graph; used for the bonus and the metric;
+   *     null only when the entropy coefficient is 0)
    * @param baseLogprobs log-probs under π_base (reference); null when unused
    * @param prevLogprobs log-probs under π_{k−1}; null when unused
    */
@@ -105,11 +109,11 @@ public final class PolicyLoss {
     NDArray klPrev = null;
     NDArray kl = null;
     if (useBase) {
-      klBase = k3(require(in.baseLogprobs(), "base (reference) log-probs"), p);
+      klBase = k3(require(in.baseLogprobs(), "base (reference) log-probs", KL_NEEDS), p);
       kl = klBase.mul((float) (s.klBeta() * s.klLambda()));
     }
     if (usePrev) {
-      klPrev = k3(require(in.prevLogprobs(), "previous-version log-probs"), p);
+      klPrev = k3(require(in.prevLogprobs(), "previous-version log-probs", KL_NEEDS), p);
       NDArray t = klPrev.mul((float) (s.klBeta() * (1 - s.klLambda())));
       kl = kl == null ? t : kl.add(t);
     }
@@ -119,7 +123,8 @@ public final class PolicyLoss {
     NDArray ent = in.entropies();
     NDArray entTerm = null;
     if (s.entropyCoef() > 0) {
-      entTerm = ent.mul((float) -s.entropyCoef());
+      entTerm = require(ent, "entropies", "the entropy bonus needs them")
+          .mul((float) -s.entropyCoef());
       perToken = perToken.add(entTerm);
     }
     NDArray loss = perToken.mul(w).sum();
@@ -153,10 +158,9 @@ public final class PolicyLoss {
     return d.exp().sub(d).sub(1f);
   }
 
-  private static NDArray require(NDArray a, String what) {
+  private static NDArray require(NDArray a, String what, String why) {
     if (a == null) {
-      throw PolicyErrors.badArgument(what, "null",
-          "the KL term needs them with this beta and lambda (compute them without gradient)");
+      throw PolicyErrors.badArgument(what, "null", why);
     }
     return a;
   }

@@ -17,7 +17,7 @@ class LearnerBenchmarkTest {
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
       LearnerBenchmark.main(new String[] {"--models", "tiny", "--batch", "3", "--prompt", "2",
-          "--response", "4", "--micro-batch-tokens", "12", "--min-seconds", "0"});
+          "--response", "4", "--micro-batch-tokens", "12", "--min-seconds", "0", "--min-reps", "1"});
     } finally {
       System.setOut(original);
     }
