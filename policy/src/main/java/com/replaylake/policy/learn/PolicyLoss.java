@@ -19,6 +19,7 @@ import com.replaylake.policy.PolicyRuntime;
  *   ρ = exp(p − q_b)        c = exp(p_k − q_b)
  *   pg = −min(ρ·A, clip(ρ, max(0, c − ε_low), c + ε_high)·A)          (Mix-PPG)
  *   kl = β·[λ·k3(q_base, p) + (1 − λ)·k3(q_prev, p)],  k3(q, p) = exp(q − p) − (q − p) − 1
+ *                                                       (q − p clamped to ±20)
  *   ℓ  = pg + kl − entropy_coef · H
  *   loss = Σ_tokens w · ℓ         (w from {@link LossNormalization})
  * </pre>
@@ -30,6 +31,9 @@ import com.replaylake.policy.PolicyRuntime;
 public final class PolicyLoss {
   private static final String KL_NEEDS =
       "the KL term needs them with this beta and lambda (compute them without gradient)";
+
+  /** Bound on |q − p| inside {@link #k3}. */
+  public static final float K3_CLAMP = 20f;
 
   private PolicyLoss() {}
 
@@ -152,9 +156,13 @@ public final class PolicyLoss {
         (long) m[7], (long) m[8], m[9], m[10], n));
   }
 
-  /** The k3 estimator of KL(θ‖ref) per token: exp(q − p) − (q − p) − 1 ≥ 0, 0 iff q = p. */
+  /**
+   * The k3 estimator of KL(θ‖ref) per token: exp(d) − d − 1 with d = q − p, ≥ 0 and 0 iff q = p.
+   * d is clamped to [−{@value #K3_CLAMP}, {@value #K3_CLAMP}] (as verl does) so that one token
+   * the current policy has all but ruled out cannot overflow the loss to ∞.
+   */
   public static NDArray k3(NDArray refLogprobs, NDArray logprobs) {
-    NDArray d = refLogprobs.sub(logprobs);
+    NDArray d = refLogprobs.sub(logprobs).clip(-K3_CLAMP, K3_CLAMP);
     return d.exp().sub(d).sub(1f);
   }
 

@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.Device;
 import com.replaylake.policy.PolicyException;
 import com.replaylake.policy.PolicyModel;
 import com.replaylake.policy.TestModels;
+import com.replaylake.policy.checkpoint.CheckpointSink;
+import com.replaylake.policy.checkpoint.CheckpointSource;
 import com.replaylake.policy.checkpoint.TensorData;
+import com.replaylake.policy.checkpoint.TensorDtype;
 import com.replaylake.policy.learn.LearnerConfig.Algorithm;
 import com.replaylake.policy.model.DecoderModel;
 import com.replaylake.policy.sampling.DistributionParams;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LearnerStepTest {
   private static final LearnerConfig GRPO = LearnerConfig.defaults(Algorithm.GRPO).with(Map.of(
@@ -168,6 +174,36 @@ class LearnerStepTest {
       LearnerMetrics second = learner.update(ready, 60);
       assertThat(second.optimizerStep()).isEqualTo(2);
       assertThat(second.loss()).isLessThan(first.loss());
+    }
+  }
+
+  @Test
+  void resumingFromSavedWeightsAndOptimizerStateContinuesBitwise(@TempDir Path dir) {
+    LearnerConfig cfg = GRPO.with(Map.of("weight_decay", "0.01", "warmup_steps", "3"));
+    try (PolicyModel policy = TestModels.microPolicy(37);
+        AdamW opt = new AdamW(policy.decoder(), cfg)) {
+      DecoderModel m = policy.decoder();
+      LearnerStep learner = new LearnerStep(m, opt, cfg, DistributionParams.FULL);
+      List<TrainingSequence> b = batch(m, new float[] {1, -1, 0.5f});
+      int owned = m.manager().getManagedArrays().size();
+      learner.update(b, 0);
+      learner.update(b, 1);
+      assertThat(m.manager().getManagedArrays()).hasSize(owned);
+      policy.save(dir, TensorDtype.F32);
+      opt.save(CheckpointSink.directory(dir));
+      learner.update(b, 2);
+      try (PolicyModel resumed = PolicyModel.load(dir, Device.cpu());
+          AdamW opt2 = new AdamW(resumed.decoder(), cfg)) {
+        opt2.load(CheckpointSource.directory(dir));
+        LearnerMetrics mt = new LearnerStep(resumed.decoder(), opt2, cfg, DistributionParams.FULL)
+            .update(b, 2);
+        assertThat(mt.optimizerStep()).isEqualTo(3);
+        List<TensorData> a = m.toTensors();
+        List<TensorData> c = resumed.decoder().toTensors();
+        for (int i = 0; i < a.size(); i++) {
+          assertThat(c.get(i).values()).as(a.get(i).name()).containsExactly(a.get(i).values());
+        }
+      }
     }
   }
 

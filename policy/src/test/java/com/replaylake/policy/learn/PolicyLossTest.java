@@ -214,6 +214,9 @@ class PolicyLossTest {
     for (float v : PolicyLoss.k3(arr(q), arr(q)).toFloatArray()) {
       assertThat(v).isEqualTo(0f);
     }
+    // far-apart log-probs stay finite (q - p clamped to 20)
+    float far = PolicyLoss.k3(arr(-1), arr(-200)).getFloat(0);
+    assertThat(far).isFinite().isCloseTo((float) (Math.exp(20) - 21), within(1e3f));
     // q - p = ln 2: 2 - ln 2 - 1
     float v = PolicyLoss.k3(arr(Math.log(2) - 1), arr(-1)).getFloat(0);
     assertThat(v).isCloseTo((float) (1 - Math.log(2)), within(1e-6f));
