@@ -60,6 +60,46 @@ public final class LearnerStep {
     model.setTrainable(true);
   }
 
+  /**
+   * The batch made ready for {@link #update} at learner step t, before its UTD passes: π_k
+   * log-probs from the current model unless t trains on-policy ({@link LearnerConfig#onPolicy};
+   * there c = 1 from the behavior log-probs); log-probs under {@code base} when β > 0 and
+   * λ(t) > 0 and under {@code prev} when β > 0 and λ(t) < 1, all without gradient and under this
+   * learner's scoring distribution. A model that is not needed may be null.
+   */
+  public List<TrainingSequence> prepare(
+      List<TrainingSequence> batch, long step, DecoderModel base, DecoderModel prev) {
+    PolicyLoss.Settings s = PolicyLoss.Settings.of(config, step);
+    boolean needBase = s.klBeta() > 0 && s.klLambda() > 0;
+    boolean needPrev = s.klBeta() > 0 && s.klLambda() < 1;
+    if (needBase && base == null) {
+      throw PolicyErrors.badArgument("base model", "null", "kl_beta = " + s.klBeta()
+          + " with lambda(" + step + ") = " + s.klLambda() + " needs it (kl_beta = 0 skips it)");
+    }
+    if (needPrev && prev == null) {
+      throw PolicyErrors.badArgument("previous-version model", "null", "kl_beta = "
+          + s.klBeta() + " with lambda(" + step + ") = " + s.klLambda() + " needs it");
+    }
+    List<TrainingSequence> out = config.onPolicy(step) ? batch : withProximalLogprobs(batch);
+    List<float[]> baseLp = needBase ? logprobs(base, batch, scoring) : null;
+    List<float[]> prevLp = needPrev ? logprobs(prev, batch, scoring) : null;
+    if (baseLp == null && prevLp == null) {
+      return out;
+    }
+    List<TrainingSequence> ready = new ArrayList<>(out.size());
+    for (int i = 0; i < out.size(); i++) {
+      TrainingSequence t = out.get(i);
+      if (baseLp != null) {
+        t = t.withBaseLogprobs(baseLp.get(i));
+      }
+      if (prevLp != null) {
+        t = t.withPrevLogprobs(prevLp.get(i));
+      }
+      ready.add(t);
+    }
+    return ready;
+  }
+
   /** The batch with p_k = the current model's log-probs (no gradient), for Mix-PPG and UTD. */
   public List<TrainingSequence> withProximalLogprobs(List<TrainingSequence> batch) {
     List<float[]> lp = logprobs(scorer, batch, scoring);

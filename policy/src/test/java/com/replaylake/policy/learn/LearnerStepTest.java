@@ -144,7 +144,7 @@ class LearnerStepTest {
   @Test
   void remixStepWithKlConvexAndProximalLogprobs() {
     LearnerConfig remix = LearnerConfig.defaults(Algorithm.REMIX).with(Map.of(
-        "lr", "1e-3", "kl_beta", "0.5"));
+        "lr", "1e-3", "kl_beta", "0.5", "reincarnation_step", "100"));
     try (PolicyModel policy = TestModels.microPolicy(34);
         PolicyModel base = TestModels.microPolicy(35);
         PolicyModel prev = TestModels.microPolicy(36);
@@ -153,12 +153,27 @@ class LearnerStepTest {
       // "replayed" data: behavior log-probs from another policy, so c != 1 and rho != 1
       List<TrainingSequence> b = batch(prev.decoder(), new float[] {1, -1, 0.5f});
       LearnerStep learner = new LearnerStep(m, opt, remix, DistributionParams.FULL);
+      List<TrainingSequence> prepared = learner.prepare(b, 60, base.decoder(), prev.decoder());
+      assertThatThrownBy(() -> learner.prepare(b, 60, base.decoder(), null))
+          .isInstanceOf(PolicyException.class).hasMessageContaining("previous-version model");
+      // before the lambda decay only the base is needed; on-policy steps keep c = 1
+      List<TrainingSequence> early = learner.prepare(b, 10, base.decoder(), null);
+      assertThat(early.get(0).prevLogprobs()).isNull();
+      assertThat(early.get(0).proximalLogprobs()).isNotNull();
+      assertThat(learner.prepare(b, 100, base.decoder(), prev.decoder()).get(0)
+          .proximalLogprobs()).isNull();
       List<float[]> baseLp = LearnerStep.logprobs(base.decoder(), b, DistributionParams.FULL);
       List<float[]> prevLp = LearnerStep.logprobs(prev.decoder(), b, DistributionParams.FULL);
       List<TrainingSequence> ready = new ArrayList<>();
       List<TrainingSequence> prox = learner.withProximalLogprobs(b);
       for (int i = 0; i < b.size(); i++) {
         ready.add(prox.get(i).withBaseLogprobs(baseLp.get(i)).withPrevLogprobs(prevLp.get(i)));
+      }
+      for (int i = 0; i < b.size(); i++) {
+        assertThat(prepared.get(i).proximalLogprobs()).containsExactly(
+            ready.get(i).proximalLogprobs());
+        assertThat(prepared.get(i).baseLogprobs()).containsExactly(ready.get(i).baseLogprobs());
+        assertThat(prepared.get(i).prevLogprobs()).containsExactly(ready.get(i).prevLogprobs());
       }
       assertThatThrownBy(() -> learner.update(b, 60)).isInstanceOf(PolicyException.class)
           .hasMessageContaining("base log-probs of sequence 0");
