@@ -103,6 +103,23 @@ public final class Errors {
         "query", query);
   }
 
+  /** A distributed job failed in a task; the message is the innermost cause's (the task's own error). */
+  public static ReplayLakeException jobFailed(String job, Throwable cause) {
+    return make("JOB_FAILED", FAILURE, cause, "Cannot run " + job + ": " + innermostMessage(cause), "job", job);
+  }
+
+  /** The first line of the innermost non-empty message of a cause chain. */
+  public static String innermostMessage(Throwable t) {
+    String found = null;
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && !m.isBlank()) {
+        found = m.strip().lines().findFirst().orElse(m).strip();
+      }
+    }
+    return found == null ? t.getClass().getSimpleName() : found;
+  }
+
   /** The first line of the outermost non-empty message of a cause chain, without a stack trace. */
   public static String rootMessage(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

@@ -92,12 +92,20 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Ser
       Sampler sampler = new Sampler(policy);
       List<String> rendered = new ArrayList<>();
       List<int[]> promptTokens = new ArrayList<>();
-      for (String text : texts) {
+      int maxPositions = policy.config().maxPositionEmbeddings();
+      for (int p = 0; p < texts.size(); p++) {
+        String text = texts.get(p);
         String prompt = policy.tokenizer().chatTemplate().isPresent()
             ? policy.renderPrompt(List.of(ChatMessage.user(text)))
             : spec.promptTemplate().replace("{prompt}", text);
+        int[] encoded = policy.tokenizer().encode(prompt);
+        if (encoded.length + spec.maxNewTokens() > maxPositions) {
+          throw new IllegalArgumentException("prompt " + ids.get(p) + " has " + encoded.length
+              + " tokens; with --max-new-tokens " + spec.maxNewTokens() + " it exceeds the policy's max_position_embeddings "
+              + maxPositions + " (use shorter prompts, fewer new tokens, or a policy with a longer context)");
+        }
         rendered.add(prompt);
-        promptTokens.add(policy.tokenizer().encode(prompt));
+        promptTokens.add(encoded);
       }
       List<int[]> batchPrompts = new ArrayList<>();
       List<long[]> batchMeta = new ArrayList<>(); // prompt index, sample index

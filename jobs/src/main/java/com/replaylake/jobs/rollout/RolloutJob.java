@@ -140,6 +140,8 @@ public final class RolloutJob {
           .option("replaceWhere", where)
           .option("userMetadata", "replaylake rollout " + o.runId() + " v" + o.version() + " step " + o.step())
           .save(lakehouse.location(Tables.ROLLOUTS));
+    } catch (Exception e) { // SparkException is checked in Java's eyes but thrown unchecked
+      throw Errors.jobFailed("rollout " + o.runId() + " v" + o.version() + " step " + o.step(), e);
     } finally {
       ticker.shutdownNow();
     }

@@ -128,6 +128,19 @@ class RolloutJobTest {
   }
 
   @Test
+  void promptsTooLongForThePolicyAreNamed() {
+    RolloutJob.Options tooLong = new RolloutJob.Options("r", 0, 5, "add", "train", 2, 1, 1.0, 1.0, 0, 600, 11, 2, 64,
+        "{prompt}", 0);
+    long before = lakehouse.latestVersion(Tables.ROLLOUTS);
+    assertThatThrownBy(() -> RolloutJob.run(lakehouse, tooLong, m -> {}))
+        .isInstanceOf(ReplayLakeException.class)
+        .hasMessageContaining("Cannot run rollout r v0 step 5")
+        .hasMessageContaining("--max-new-tokens 600")
+        .hasMessageContaining("max_position_embeddings 512");
+    assertThat(lakehouse.latestVersion(Tables.ROLLOUTS)).isEqualTo(before);
+  }
+
+  @Test
   void optionsAreValidated() {
     assertThatThrownBy(() -> new RolloutJob.Options("r", 0, 0, "add", "train", 5, 0, 1.0, 1.0, 0, 8, 11, 2, 64, "{prompt}", 0))
         .hasMessageContaining("--samples-per-prompt");
