@@ -176,8 +176,13 @@ public final class Lakehouse {
   private void validate(TableContract contract, String location) {
     Snapshot snapshot = snapshot(location);
     StructType found = snapshot.schema();
+    List<ColumnSpec> added = new ArrayList<>();
     for (var column : contract.columns()) {
       StructField field = find(found, column.name());
+      if (field == null && column.nullable()) {
+        added.add(column); // additive evolution: a nullable column added to the contract later
+        continue;
+      }
       if (field == null) {
         throw Errors.contractMismatch(contract.name(), location, column.name(), column.type().catalogString(), null);
       }
@@ -190,6 +195,11 @@ public final class Lakehouse {
     if (!partitions.equals(contract.partitionColumns())) {
       throw Errors.partitioningMismatch(contract.name(), location,
           contract.partitionColumns().toString(), partitions.toString());
+    }
+    if (!added.isEmpty()) {
+      String columns = String.join(", ", added.stream()
+          .map(c -> "`" + c.name() + "` " + c.type().sql() + " COMMENT '" + c.doc().replace("'", "\\'") + "'").toList());
+      spark.sql("ALTER TABLE delta.`" + location.replace("`", "``") + "` ADD COLUMNS (" + columns + ")");
     }
   }
 

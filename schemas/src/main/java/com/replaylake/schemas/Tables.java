@@ -106,6 +106,7 @@ public final class Tables {
       .optional(ADVANTAGE, DoubleType, "Advantage broadcast to every response token; null when reward is null")
       .required(ESTIMATOR, StringType, "Advantage estimator: grpo, dr_grpo, rloo, reinforce_pp")
       .required(SCORED_AT, TimestampType, "When the sample was scored")
+      .optional(SAMPLING, SAMPLING_STRUCT, "Sampling parameters of the behavior policy (the learner scores with the same distribution)")
       .partitionedBy(RUN_ID, POLICY_VERSION)
       .build();
 

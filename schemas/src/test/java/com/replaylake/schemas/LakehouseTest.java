@@ -90,6 +90,20 @@ class LakehouseTest {
   }
 
   @Test
+  void nullableColumnsAddedToAContractAreAddedToOldTables() {
+    Path table = dir.resolve("lakehouse/tables/evaluations");
+    StructType old = new StructType();
+    for (var f : Tables.EVALUATIONS.schema().fields()) {
+      if (!f.name().equals(Columns.MEAN_RESPONSE_LENGTH)) { // nullable in the contract
+        old = old.add(f);
+      }
+    }
+    spark.createDataFrame(List.of(), old).write().format("delta").partitionBy(Columns.RUN_ID).save(table.toString());
+    Lakehouse lakehouse = SparkTestSession.lakehouse(dir);
+    assertThat(List.of(lakehouse.read(Tables.EVALUATIONS).schema().fieldNames())).contains(Columns.MEAN_RESPONSE_LENGTH);
+  }
+
+  @Test
   void wrongPartitioningIsReported() {
     Path table = dir.resolve("lakehouse/tables/prompts");
     spark.createDataFrame(List.of(), Tables.PROMPTS.schema()).write().format("delta").partitionBy(Columns.SPLIT)
