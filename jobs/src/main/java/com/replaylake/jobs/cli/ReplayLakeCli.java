@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         RegisterBaseCommand.class,
         RolloutCommand.class,
         ScoreCommand.class,
+        LearnCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class
     })
