@@ -33,6 +33,7 @@ public final class LearnCommand implements Callable<Integer> {
   @Option(names = "--steps-per-version", defaultValue = "1", description = "Learner steps (batches) before publishing (default: ${DEFAULT-VALUE}).") int stepsPerVersion;
   @Option(names = "--batch-size", defaultValue = "64", description = "Responses per learner step (default: ${DEFAULT-VALUE}).") int batchSize;
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch draws (default: ${DEFAULT-VALUE}).") long seed;
+  @Option(names = "--device", defaultValue = "auto", description = "auto (GPU when the engine sees one), cpu or gpu:N (default: ${DEFAULT-VALUE}).") String device;
   @Option(names = "--config", paramLabel = "FILE", description = "Learner keys as a properties file.") Path configFile;
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Learner key, repeatable; overrides --config.") Map<String, String> set = new LinkedHashMap<>();
 
@@ -64,7 +65,7 @@ public final class LearnCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     LearnJob.Result r = LearnJob.run(parent.global.lakehouse("learn"),
-        new LearnJob.Options(run, stepsPerVersion, batchSize, seed, config), m -> out.println("  " + m));
+        new LearnJob.Options(run, stepsPerVersion, batchSize, seed, config, device), m -> out.println("  " + m));
     out.printf("learned run %s: version %d -> %d (learner steps %d..%d, %d samples, %d tokens, mean loss %.4f) "
         + "in %.1f s; checkpoint %s%n", r.runId(), r.fromVersion(), r.toVersion(), r.firstStep(), r.lastStep(),
         r.samples(), r.tokens(), r.meanLoss(), r.seconds(), r.checkpointUri());

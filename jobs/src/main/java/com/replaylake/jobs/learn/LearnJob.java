@@ -48,7 +48,16 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class LearnJob {
   private LearnJob() {}
 
-  public record Options(String runId, int stepsPerVersion, int batchSize, long seed, Map<String, String> config) {
+  /**
+   * @param device learner device: {@code auto} (the first GPU the engine sees, else the CPU), {@code cpu},
+   *     {@code gpu:N}
+   */
+  public record Options(String runId, int stepsPerVersion, int batchSize, long seed, Map<String, String> config,
+      String device) {
+    public Options(String runId, int stepsPerVersion, int batchSize, long seed, Map<String, String> config) {
+      this(runId, stepsPerVersion, batchSize, seed, config, "auto");
+    }
+
     public Options {
       ScoreJob.checkRunId(runId);
       if (stepsPerVersion < 1) {
@@ -79,6 +88,14 @@ public final class LearnJob {
         o.runId(), "no policy versions; register a base first (bin/replaylake register-base --run " + o.runId() + ")"));
     long firstStep = nextLearnerStep(lakehouse, o.runId());
     Configuration conf = lakehouse.spark().sparkContext().hadoopConfiguration();
+    Device device;
+    try {
+      device = "auto".equals(o.device())
+          ? (ai.djl.engine.Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu())
+          : com.replaylake.policy.PolicyRuntime.device(o.device());
+    } catch (RuntimeException e) {
+      throw Errors.invalidOption("--device", o.device(), Errors.innermostMessage(e));
+    }
 
     List<Experience> fresh = read(lakehouse, o.runId(), k, k);
     if (fresh.isEmpty()) {
@@ -88,6 +105,7 @@ public final class LearnJob {
     List<Experience> replay = cfg.replayVersions() > 0 && k > 0
         ? read(lakehouse, o.runId(), Math.max(0, k - cfg.replayVersions()), k - 1) : List.of();
     DistributionParams scoring = samplingOf(lakehouse, o.runId(), k);
+    progress.accept("learner device " + device);
     progress.accept(String.format("version %d: %d fresh and %d replayable experiences; learner steps %d..%d",
         k, fresh.size(), replay.size(), firstStep, firstStep + o.stepsPerVersion() - 1));
 
@@ -98,9 +116,9 @@ public final class LearnJob {
     long tokens = 0;
     String target = lakehouse.checkpointUri(o.runId(), k + 1);
     String staging = target + ".tmp-" + UUID.randomUUID();
-    try (PolicyModel policy = PolicyModel.load(HadoopCheckpoints.source(current, conf), Device.cpu(), DataType.FLOAT32);
-        PolicyModel base = cfg.klBeta() > 0 ? loadVersion(lakehouse, o.runId(), baseVersion(lakehouse, o.runId(), cfg, firstStep), conf) : null;
-        PolicyModel prev = cfg.klBeta() > 0 && k > 0 ? loadVersion(lakehouse, o.runId(), k - 1, conf) : null;
+    try (PolicyModel policy = PolicyModel.load(HadoopCheckpoints.source(current, conf), device, DataType.FLOAT32);
+        PolicyModel base = cfg.klBeta() > 0 ? loadVersion(lakehouse, o.runId(), baseVersion(lakehouse, o.runId(), cfg, firstStep), conf, device) : null;
+        PolicyModel prev = cfg.klBeta() > 0 && k > 0 ? loadVersion(lakehouse, o.runId(), k - 1, conf, device) : null;
         AdamW optimizer = new AdamW(policy.decoder(), cfg)) {
       var source = HadoopCheckpoints.source(current, conf);
       if (source.exists("optimizer.json")) {
@@ -190,9 +208,10 @@ public final class LearnJob {
     return row.isNullAt(0) ? 0 : row.getInt(0);
   }
 
-  private static PolicyModel loadVersion(Lakehouse lakehouse, String runId, int version, Configuration conf) {
+  private static PolicyModel loadVersion(Lakehouse lakehouse, String runId, int version, Configuration conf,
+      Device device) {
     return PolicyModel.load(HadoopCheckpoints.source(PolicyVersions.checkpointUri(lakehouse, runId, version), conf),
-        Device.cpu(), DataType.FLOAT32);
+        device, DataType.FLOAT32);
   }
 
   /** Fresh (1 - p) and replayed (p) experiences, drawn without replacement by a (seed, step) shuffle. */

@@ -43,7 +43,7 @@ class ReplayLakeCliTest {
   @Test
   void everyCommandHasHelp() {
     CommandLine cli = new CommandLine(new ReplayLakeCli());
-    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify");
+    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify", "rollout", "score", "learn", "register-base", "bench");
     for (String name : cli.getSubcommands().keySet()) {
       if (name.equals("help")) {
         continue;
@@ -114,7 +114,7 @@ class ReplayLakeCliTest {
     String demoLakehouse = dir.resolve("demo-lh").toUri().toString();
     Run demo = run("demo", "--lakehouse", demoLakehouse);
     assertThat(demo.code()).as(demo.err()).isZero();
-    assertThat(demo.out()).contains("[6/6] tables").contains("| gsm8k   | test  | 1319    |")
+    assertThat(demo.out()).contains("[7/7] tables").contains("version 1 published").contains("| gsm8k   | test  | 1319    |")
         .contains("| math    | test  | 500     |").contains("demo finished");
     Run experiences = run("sql", "--lakehouse", demoLakehouse, "--format", "csv",
         "SELECT count(*) AS n, count(DISTINCT group_id) AS g FROM experiences WHERE run_id = 'demo'");
