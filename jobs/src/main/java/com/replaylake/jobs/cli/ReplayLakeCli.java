@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         RolloutCommand.class,
         ScoreCommand.class,
         LearnCommand.class,
+        EvaluateCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class
     })

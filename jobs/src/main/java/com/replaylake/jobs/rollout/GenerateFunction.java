@@ -28,9 +28,10 @@ import org.apache.spark.util.LongAccumulator;
  * sampler in batches of at most {@code maxBatch} sequences. Seeds derive from (seed, step, prompt,
  * sample index), so a retried task regenerates identical rows.
  */
-final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Serializable {
+public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Serializable {
 
-  record Spec(String runId, int version, int step, String checkpointUri, int samplesPerPrompt, double temperature,
+  /** What to generate: identity columns, the checkpoint, sampling parameters, seeds, batching. */
+  public record Spec(String runId, int version, int step, String checkpointUri, int samplesPerPrompt, double temperature,
       double topP, int topK, int maxNewTokens, long seed, String promptTemplate, int maxBatch) implements Serializable {}
 
   private final Spec spec;
@@ -38,7 +39,7 @@ final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Row>, Ser
   private final LongAccumulator tokens;
   private final LongAccumulator loads;
 
-  GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads) {
+  public GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads) {
     this.spec = spec;
     this.samples = samples;
     this.tokens = tokens;

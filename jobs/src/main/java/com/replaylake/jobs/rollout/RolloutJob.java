@@ -104,22 +104,13 @@ public final class RolloutJob {
       work.add(RowFactory.create(id, texts.get(id)));
     }
     int tasks = (int) Math.ceil(work.size() / (double) o.promptsPerTask());
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     LongAccumulator samples = spark.sparkContext().longAccumulator("rollout samples");
     LongAccumulator tokens = spark.sparkContext().longAccumulator("rollout tokens");
     LongAccumulator loads = spark.sparkContext().longAccumulator("policy loads");
     GenerateFunction.Spec spec = new GenerateFunction.Spec(o.runId(), o.version(), o.step(), checkpoint,
         o.samplesPerPrompt(), o.temperature(), o.topP(), o.topK(), o.maxNewTokens(), o.seed(), o.promptTemplate(),
         o.maxBatch());
-    JavaRDD<Row> input = jsc.parallelize(work, tasks);
-    if (o.gpusPerTask() > 0) {
-      // stage-level scheduling: this stage's tasks each ask for a share of a GPU
-      ResourceProfile profile = new ResourceProfileBuilder()
-          .require(new TaskResourceRequests().resource("gpu", o.gpusPerTask())).build();
-      input = input.withResources(profile);
-    }
-    JavaRDD<Row> generated = input.mapPartitions(new GenerateFunction(spec, samples, tokens, loads));
-    Dataset<Row> rows = spark.createDataFrame(generated, Tables.ROLLOUTS.schema());
+    Dataset<Row> rows = generate(spark, work, tasks, o.gpusPerTask(), new GenerateFunction(spec, samples, tokens, loads));
 
     long total = (long) o.promptsPerStep() * o.samplesPerPrompt();
     long start = System.nanoTime();
@@ -158,6 +149,23 @@ public final class RolloutJob {
         selected.size(), agg.getLong(0), tokenCount, seconds, tokenCount / seconds, reasons, loads.value(), tasks);
     writeMetrics(lakehouse, result, where);
     return result;
+  }
+
+  /**
+   * Generation on the executors (lazy): {@code (prompt_id, prompt)} rows in {@code tasks} tasks,
+   * each task running {@code function}; the result has the {@code rollouts} schema.
+   */
+  public static Dataset<Row> generate(SparkSession spark, List<Row> work, int tasks, double gpusPerTask,
+      GenerateFunction function) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Row> input = jsc.parallelize(work, Math.max(1, tasks));
+    if (gpusPerTask > 0) {
+      // stage-level scheduling: this stage's tasks each ask for a share of a GPU
+      ResourceProfile profile = new ResourceProfileBuilder()
+          .require(new TaskResourceRequests().resource("gpu", gpusPerTask)).build();
+      input = input.withResources(profile);
+    }
+    return spark.createDataFrame(input.mapPartitions(function), Tables.ROLLOUTS.schema());
   }
 
   private static void writeMetrics(Lakehouse lakehouse, Result r, String where) {
