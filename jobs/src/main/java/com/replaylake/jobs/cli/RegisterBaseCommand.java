@@ -1,7 +1,7 @@
 package com.replaylake.jobs.cli;
 
 import com.replaylake.jobs.policy.PolicyVersions;
-import com.replaylake.jobs.score.ScoreJob;
+import com.replaylake.jobs.RunIds;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +24,7 @@ public final class RegisterBaseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ScoreJob.checkRunId(run);
+    RunIds.check(run);
     String uri = PolicyVersions.registerBase(parent.global.lakehouse("register-base"), run, checkpoint, seed);
     spec.commandLine().getOut().println("registered run " + run + " version 0 (base) at " + uri);
     return 0;

@@ -12,7 +12,7 @@ import static org.apache.spark.sql.functions.when;
 import com.replaylake.jobs.policy.PolicyVersions;
 import com.replaylake.jobs.rollout.GenerateFunction;
 import com.replaylake.jobs.rollout.RolloutJob;
-import com.replaylake.jobs.score.ScoreJob;
+import com.replaylake.jobs.RunIds;
 import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
 import com.replaylake.schemas.Tables;
@@ -40,7 +40,7 @@ public final class EvaluateJob {
   public record Options(String runId, int version, String dataset, String split, int limit, int maxNewTokens,
       int promptsPerTask, int maxBatch, String promptTemplate, VerifierConfig verifier) {
     public Options {
-      ScoreJob.checkRunId(runId);
+      RunIds.check(runId);
       if (dataset == null || split == null) {
         throw Errors.invalidOption("--dataset/--split", dataset + "/" + split, "both are required");
       }

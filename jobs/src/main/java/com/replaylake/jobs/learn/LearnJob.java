@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import com.replaylake.jobs.policy.HadoopCheckpoints;
 import com.replaylake.jobs.policy.PolicyVersions;
 import com.replaylake.jobs.rollout.PromptSchedule;
-import com.replaylake.jobs.score.ScoreJob;
+import com.replaylake.jobs.RunIds;
 import com.replaylake.policy.PolicyModel;
 import com.replaylake.policy.checkpoint.TensorDtype;
 import com.replaylake.policy.learn.AdamW;
@@ -59,7 +59,7 @@ public final class LearnJob {
     }
 
     public Options {
-      ScoreJob.checkRunId(runId);
+      RunIds.check(runId);
       if (stepsPerVersion < 1) {
         throw Errors.invalidOption("--steps-per-version", Integer.toString(stepsPerVersion), "must be >= 1");
       }

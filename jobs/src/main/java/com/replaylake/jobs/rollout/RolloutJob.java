@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 
 import com.replaylake.jobs.policy.PolicyVersions;
-import com.replaylake.jobs.score.ScoreJob;
+import com.replaylake.jobs.RunIds;
 import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
 import com.replaylake.schemas.Tables;
@@ -46,7 +46,7 @@ public final class RolloutJob {
       int samplesPerPrompt, double temperature, double topP, int topK, int maxNewTokens, long seed,
       int promptsPerTask, int maxBatch, String promptTemplate, double gpusPerTask) {
     public Options {
-      ScoreJob.checkRunId(runId);
+      RunIds.check(runId);
       check("--version", version, version >= 0, "must be >= 0");
       check("--step", step, step >= 0, "must be >= 0");
       check("--prompts-per-step", promptsPerStep, promptsPerStep >= 1, "must be >= 1");

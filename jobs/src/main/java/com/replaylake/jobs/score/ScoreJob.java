@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import com.replaylake.jobs.RunIds;
 import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
 import com.replaylake.schemas.Tables;
@@ -53,7 +54,7 @@ public final class ScoreJob {
       Objects.requireNonNull(advantage, "advantage");
       Objects.requireNonNull(reward, "reward");
       Objects.requireNonNull(verifier, "verifier");
-      checkRunId(runId);
+      RunIds.check(runId);
       if (version < 0) {
         throw Errors.invalidOption("--version", Integer.toString(version), "must be >= 0");
       }
@@ -72,14 +73,6 @@ public final class ScoreJob {
   public record Result(String runId, int version, String estimator, String rewardSpec, long samples, long groups,
       Double meanReward, Double passRate, long nullRewards, long zeroVarianceGroups, long zeroVarianceSamplesDropped,
       long incompleteGroups, Map<String, Long> statusCounts, long rowsWritten, double seconds) {}
-
-  /** Run ids become partition values and SQL literals: keep them plain. */
-  public static String checkRunId(String runId) {
-    if (runId == null || !runId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
-      throw Errors.invalidOption("--run", String.valueOf(runId), "use 1-128 letters, digits, '_', '-' or '.'");
-    }
-    return runId;
-  }
 
   public static Result run(Lakehouse lakehouse, Options options, Consumer<String> progress) {
     long start = System.nanoTime();

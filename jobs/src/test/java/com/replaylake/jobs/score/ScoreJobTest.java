@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.replaylake.jobs.RolloutFixtures;
+import com.replaylake.jobs.RunIds;
 import com.replaylake.jobs.RolloutFixtures.Sample;
 import com.replaylake.jobs.ingest.FieldMapping;
 import com.replaylake.jobs.ingest.IngestJob;
@@ -156,6 +157,6 @@ class ScoreJobTest {
     assertThat(RewardSpec.parse("math+format+overlong").toString()).isEqualTo("math+format+overlong");
     assertThatThrownBy(() -> RewardSpec.parse("format")).hasMessageContaining("'math' is required");
     assertThatThrownBy(() -> RewardSpec.parse("math+style")).hasMessageContaining("unknown term 'style'");
-    assertThatThrownBy(() -> ScoreJob.checkRunId("x' OR 1=1")).isInstanceOf(ReplayLakeException.class);
+    assertThatThrownBy(() -> RunIds.check("x' OR 1=1")).isInstanceOf(ReplayLakeException.class);
   }
 }
