@@ -65,6 +65,7 @@ public final class Columns {
   public static final String MODEL_LOADS = "model_loads";
   public static final String TASKS = "tasks";
   public static final String EPOCH = "epoch";
+  public static final String GENERATION_SECONDS = "generation_seconds";
 
   // score_metrics
   public static final String REWARD_SPEC = "reward_spec";

@@ -80,6 +80,7 @@ public final class Tables {
       .required(MODEL_LOADS, LongType, "Policy loads by executors during the step (0 when every executor had it cached)")
       .required(TASKS, IntegerType, "Spark tasks of the generation stage")
       .required(GENERATED_AT, TimestampType, "When the step was generated")
+      .optional(GENERATION_SECONDS, DoubleType, "Seconds spent in the sampler, summed over tasks (the rest of seconds is Spark and Delta)")
       .partitionedBy(RUN_ID)
       .build();
 

@@ -73,7 +73,7 @@ public final class EvaluateJob {
         o.maxNewTokens(), 0, o.promptTemplate(), o.maxBatch());
     var sc = spark.sparkContext();
     GenerateFunction function = new GenerateFunction(spec, sc.longAccumulator("eval samples"),
-        sc.longAccumulator("eval tokens"), sc.longAccumulator("policy loads"));
+        sc.longAccumulator("eval tokens"), sc.longAccumulator("policy loads"), sc.longAccumulator("sampler nanoseconds"));
     int tasks = (int) Math.ceil(work.size() / (double) o.promptsPerTask());
     Dataset<Row> generated = RolloutJob.generate(spark, work, tasks, 0, function)
         .join(pool.select(PROMPT_ID, GOLD_ANSWER), PROMPT_ID);

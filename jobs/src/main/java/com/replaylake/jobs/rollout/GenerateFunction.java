@@ -38,12 +38,16 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
   private final LongAccumulator samples;
   private final LongAccumulator tokens;
   private final LongAccumulator loads;
+  private final LongAccumulator samplerNanos;
 
-  public GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads) {
+  /** The accumulators count samples, response tokens, policy loads and nanoseconds spent in the sampler. */
+  public GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads,
+      LongAccumulator samplerNanos) {
     this.spec = spec;
     this.samples = samples;
     this.tokens = tokens;
     this.loads = loads;
+    this.samplerNanos = samplerNanos;
   }
 
   /** The GPU this task was given by a GPU ResourceProfile, else the CPU. */
@@ -137,7 +141,9 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
       return;
     }
     long[] seedArray = seeds.stream().mapToLong(Long::longValue).toArray();
+    long t0 = System.nanoTime();
     List<SampleResult> results = sampler.sample(batchPrompts, params, seedArray);
+    samplerNanos.add(System.nanoTime() - t0);
     long tokenCount = 0;
     for (int i = 0; i < results.size(); i++) {
       SampleResult s = results.get(i);

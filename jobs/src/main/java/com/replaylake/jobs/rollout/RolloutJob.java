@@ -74,7 +74,8 @@ public final class RolloutJob {
   }
 
   public record Result(String runId, int version, int step, long epoch, int prompts, long samples, long tokens,
-      double seconds, double tokensPerSecond, Map<String, Long> finishReasons, long modelLoads, int tasks) {}
+      double seconds, double tokensPerSecond, Map<String, Long> finishReasons, long modelLoads, int tasks,
+      double generationSeconds) {}
 
   public static Result run(Lakehouse lakehouse, Options o, Consumer<String> progress) {
     SparkSession spark = lakehouse.spark();
@@ -107,10 +108,11 @@ public final class RolloutJob {
     LongAccumulator samples = spark.sparkContext().longAccumulator("rollout samples");
     LongAccumulator tokens = spark.sparkContext().longAccumulator("rollout tokens");
     LongAccumulator loads = spark.sparkContext().longAccumulator("policy loads");
+    LongAccumulator samplerNanos = spark.sparkContext().longAccumulator("sampler nanoseconds");
     GenerateFunction.Spec spec = new GenerateFunction.Spec(o.runId(), o.version(), o.step(), checkpoint,
         o.samplesPerPrompt(), o.temperature(), o.topP(), o.topK(), o.maxNewTokens(), o.seed(), o.promptTemplate(),
         o.maxBatch());
-    Dataset<Row> rows = generate(spark, work, tasks, o.gpusPerTask(), new GenerateFunction(spec, samples, tokens, loads));
+    Dataset<Row> rows = generate(spark, work, tasks, o.gpusPerTask(), new GenerateFunction(spec, samples, tokens, loads, samplerNanos));
 
     long total = (long) o.promptsPerStep() * o.samplesPerPrompt();
     long start = System.nanoTime();
@@ -146,7 +148,8 @@ public final class RolloutJob {
     }
     long tokenCount = agg.isNullAt(1) ? 0 : agg.getLong(1);
     Result result = new Result(o.runId(), o.version(), o.step(), schedule.epochOf(o.step(), o.promptsPerStep()),
-        selected.size(), agg.getLong(0), tokenCount, seconds, tokenCount / seconds, reasons, loads.value(), tasks);
+        selected.size(), agg.getLong(0), tokenCount, seconds, tokenCount / seconds, reasons, loads.value(), tasks,
+        samplerNanos.value() / 1e9);
     writeMetrics(lakehouse, result, where);
     return result;
   }
@@ -171,7 +174,7 @@ public final class RolloutJob {
   private static void writeMetrics(Lakehouse lakehouse, Result r, String where) {
     Row row = RowFactory.create(r.runId(), r.version(), r.step(), (int) r.epoch(), r.prompts(), r.samples(), r.tokens(),
         r.seconds(), r.tokensPerSecond(), CollectionConverters.asScala(r.finishReasons()), r.modelLoads(), r.tasks(),
-        Timestamp.from(Instant.now()));
+        Timestamp.from(Instant.now()), r.generationSeconds());
     lakehouse.spark().createDataFrame(List.of(row), Tables.ROLLOUT_METRICS.schema())
         .write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", where)
         .save(lakehouse.location(Tables.ROLLOUT_METRICS));
