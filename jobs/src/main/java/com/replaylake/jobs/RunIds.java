@@ -1,5 +1,6 @@
 package com.replaylake.jobs;
 
+import com.replaylake.schemas.Columns;
 import com.replaylake.schemas.Errors;
 
 /** Run ids become partition values, folder names and SQL literals: they are kept plain. */
@@ -12,5 +13,10 @@ public final class RunIds {
       throw Errors.invalidOption("--run", String.valueOf(runId), "use 1-128 letters, digits, '_', '-' or '.'");
     }
     return runId;
+  }
+
+  /** SQL predicate selecting one (run, version): safe to build because run ids are checked. */
+  public static String where(String runId, int version) {
+    return Columns.RUN_ID + " = '" + check(runId) + "' AND " + Columns.POLICY_VERSION + " = " + version;
   }
 }

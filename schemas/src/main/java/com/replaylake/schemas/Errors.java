@@ -79,11 +79,6 @@ public final class Errors {
         "file", file);
   }
 
-  public static ReplayLakeException missingField(String file, String field, String available) {
-    return make("MISSING_FIELD", BAD_INPUT, null,
-        "Cannot read " + file + ": field " + field + " is missing (found: " + available + "). Nothing was written.",
-        "file", file, "field", field);
-  }
 
   public static ReplayLakeException invalidOption(String option, String value, String reason) {
     return make("INVALID_OPTION", BAD_INPUT, null,

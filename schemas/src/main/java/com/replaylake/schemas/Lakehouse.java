@@ -116,6 +116,29 @@ public final class Lakehouse {
     return spark.read().format("delta").load(location(contract));
   }
 
+  /**
+   * Replaces the rows of a table matching {@code where} (a Delta {@code replaceWhere} predicate)
+   * with {@code rows}, in one atomic commit: the job-level idempotence of every writer.
+   */
+  public void replace(TableContract contract, Dataset<Row> rows, String where, String note) {
+    rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", where)
+        .option("userMetadata", note)
+        .save(location(contract));
+  }
+
+  /** {@link #replace} for a few rows built on the driver (summary and metric rows). */
+  public void replace(TableContract contract, List<Row> rows, String where, String note) {
+    replace(contract, spark.createDataFrame(rows, contract.schema()), where, note);
+  }
+
+  /** Appends rows built on the driver in one commit. */
+  public void append(TableContract contract, List<Row> rows, String note) {
+    spark.createDataFrame(rows, contract.schema()).write().format("delta").mode(SaveMode.Append)
+        .option("userMetadata", note)
+        .save(location(contract));
+  }
+
   public DeltaTable delta(TableContract contract) {
     return DeltaTable.forPath(spark, location(contract));
   }

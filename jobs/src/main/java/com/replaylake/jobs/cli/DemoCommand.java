@@ -11,8 +11,6 @@ import com.replaylake.udfs.advantage.Estimator;
 import com.replaylake.udfs.advantage.GroupAdvantage;
 import com.replaylake.udfs.verify.VerifierConfig;
 import com.replaylake.schemas.Lakehouse;
-import com.replaylake.schemas.TableContract;
-import com.replaylake.schemas.Tables;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,12 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("[6/7] run " + run + " already has version " + latest);
     }
     out.println("[7/7] tables");
-    List<List<String>> rows = new ArrayList<>();
-    for (TableContract contract : Tables.ALL) {
-      rows.add(List.of(contract.name(), Long.toString(lakehouse.read(contract).count()),
-          Long.toString(lakehouse.latestVersion(contract) + 1), lakehouse.location(contract)));
-    }
-    TablePrinter.print(out, OutputFormat.table, List.of("table", "rows", "versions", "location"), rows);
+    TablesCommand.printListing(out, OutputFormat.table, lakehouse);
     String query = "SELECT dataset, split, count(*) AS prompts FROM prompts GROUP BY dataset, split ORDER BY dataset";
     out.println("replaylake sql \"" + query + "\"");
     List<List<String>> result = new ArrayList<>();

@@ -1,9 +1,7 @@
 package com.replaylake.jobs.cli;
 
 import com.replaylake.jobs.evaluate.EvaluateJob;
-import com.replaylake.schemas.Errors;
 import com.replaylake.udfs.verify.VerifierConfig;
-import com.replaylake.udfs.verify.VerifyMode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,15 +32,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--max-batch", defaultValue = "128", description = "Sequences per generation batch (default: ${DEFAULT-VALUE}).") int maxBatch;
   @Option(names = "--prompt-template", defaultValue = "{prompt}\n", description = "Plain template when the model has no chat template.") String promptTemplate;
   @Option(names = "--mode", defaultValue = "strict", description = "Verifier mode: strict or lenient (default: ${DEFAULT-VALUE}).") String mode;
+  @Option(names = "--verify-timeout-ms", defaultValue = "2000", description = "Time bound per check (default: ${DEFAULT-VALUE}).") long timeoutMillis;
 
   @Override
   public Integer call() {
-    VerifierConfig verifier;
-    try {
-      verifier = VerifierConfig.of(VerifyMode.parse(mode));
-    } catch (IllegalArgumentException e) {
-      throw Errors.invalidOption("--mode", mode, e.getMessage());
-    }
+    VerifierConfig verifier = ScoreCommand.verifierConfig(mode, timeoutMillis);
     var out = spec.commandLine().getOut();
     EvaluateJob.Result r = EvaluateJob.run(parent.global.lakehouse("evaluate"), new EvaluateJob.Options(run, version,
         dataset, split, limit, maxNewTokens, promptsPerTask, maxBatch, promptTemplate, verifier), m -> out.println("  " + m));

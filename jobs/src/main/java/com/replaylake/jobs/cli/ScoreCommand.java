@@ -69,6 +69,15 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "Overlong penalty L_cache (0 = L_max / 5).")
   int overlongBuffer;
 
+  /** The verifier settings of --mode and --verify-timeout-ms (shared with evaluate). */
+  static VerifierConfig verifierConfig(String mode, long timeoutMillis) {
+    try {
+      return VerifierConfig.of(VerifyMode.parse(mode)).withTimeoutMillis(timeoutMillis);
+    } catch (IllegalArgumentException e) {
+      throw Errors.invalidOption("--mode/--verify-timeout-ms", mode + "/" + timeoutMillis, e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() {
     Estimator est;
@@ -83,12 +92,7 @@ public final class ScoreCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw Errors.invalidOption("--epsilon/--expected-group-size", epsilon + "/" + expectedGroupSize, e.getMessage());
     }
-    VerifierConfig verifier;
-    try {
-      verifier = VerifierConfig.of(VerifyMode.parse(mode)).withTimeoutMillis(timeoutMillis);
-    } catch (IllegalArgumentException e) {
-      throw Errors.invalidOption("--mode/--verify-timeout-ms", mode + "/" + timeoutMillis, e.getMessage());
-    }
+    VerifierConfig verifier = verifierConfig(mode, timeoutMillis);
     ScoreJob.Options options = new ScoreJob.Options(run, version, advantage, RewardSpec.parse(reward), verifier,
         maxResponseLength, overlongBuffer);
     PrintWriter out = spec.commandLine().getOut();

@@ -1,8 +1,10 @@
 package com.replaylake.jobs.cli;
 
+import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
 import com.replaylake.schemas.TableContract;
 import com.replaylake.schemas.Tables;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,7 +32,7 @@ public final class TablesCommand implements Callable<Integer> {
   public Integer call() {
     var out = spec.commandLine().getOut();
     if (schemaOf != null) {
-      TableContract contract = Tables.byName(schemaOf).orElseThrow(() -> com.replaylake.schemas.Errors.unknownTable(schemaOf));
+      TableContract contract = Tables.byName(schemaOf).orElseThrow(() -> Errors.unknownTable(schemaOf));
       List<List<String>> rows = new ArrayList<>();
       for (var c : contract.columns()) {
         rows.add(List.of(c.name(), c.type().simpleString(), c.nullable() ? "yes" : "no",
@@ -39,7 +41,12 @@ public final class TablesCommand implements Callable<Integer> {
       TablePrinter.print(out, format, List.of("column", "type", "nullable", "partition", "doc"), rows);
       return 0;
     }
-    Lakehouse lakehouse = parent.global.lakehouse("tables");
+    printListing(out, format, parent.global.lakehouse("tables"));
+    return 0;
+  }
+
+  /** Every table with its row count, number of Delta versions and location. */
+  static void printListing(PrintWriter out, OutputFormat format, Lakehouse lakehouse) {
     List<List<String>> rows = new ArrayList<>();
     for (TableContract contract : Tables.ALL) {
       long count = lakehouse.read(contract).count();
@@ -47,6 +54,5 @@ public final class TablesCommand implements Callable<Integer> {
       rows.add(List.of(contract.name(), Long.toString(count), Long.toString(version + 1), lakehouse.location(contract)));
     }
     TablePrinter.print(out, format, List.of("table", "rows", "versions", "location"), rows);
-    return 0;
   }
 }

@@ -25,7 +25,6 @@ import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -93,12 +92,9 @@ public final class EvaluateJob {
     double meanLength = agg.isNullAt(2) ? 0 : agg.getDouble(2);
     Row row = RowFactory.create(o.runId(), o.version(), o.dataset(), o.split(), n, correct, correct / (double) n,
         meanLength, Timestamp.from(Instant.now()));
-    spark.createDataFrame(List.of(row), Tables.EVALUATIONS.schema())
-        .write().format("delta").mode(SaveMode.Overwrite)
-        .option("replaceWhere", RUN_ID + " = '" + o.runId() + "' AND " + POLICY_VERSION + " = " + o.version()
-            + " AND " + DATASET + " = '" + o.dataset().replace("'", "''") + "' AND " + SPLIT + " = '"
-            + o.split().replace("'", "''") + "'")
-        .save(lakehouse.location(Tables.EVALUATIONS));
+    lakehouse.replace(Tables.EVALUATIONS, List.of(row), RunIds.where(o.runId(), o.version()) + " AND " + DATASET
+        + " = '" + o.dataset().replace("'", "''") + "' AND " + SPLIT + " = '" + o.split().replace("'", "''") + "'",
+        "replaylake evaluate " + o.runId() + " v" + o.version());
     return new Result(o.runId(), o.version(), o.dataset(), o.split(), n, correct, correct / (double) n, meanLength,
         (System.nanoTime() - start) / 1e9);
   }

@@ -12,9 +12,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -111,10 +109,6 @@ public final class RawRecords {
     }
   }
 
-  /** Top-level field names of a Parquet source, for error messages. */
-  public static List<String> parquetFields(SparkSession spark, String file) {
-    return new ArrayList<>(List.of(spark.read().parquet(file).schema().fieldNames()));
-  }
 
   private static InputStream open(SparkSession spark, String file) throws IOException {
     if (file.startsWith("classpath:")) {

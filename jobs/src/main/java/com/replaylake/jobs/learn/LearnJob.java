@@ -34,7 +34,6 @@ import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -102,7 +101,7 @@ public final class LearnJob {
       throw Errors.invalidOption("--run", o.runId(), "no scored experiences for version " + k
           + " (with a non-null advantage); run rollout and score for it first");
     }
-    List<Experience> replay = cfg.replayVersions() > 0 && k > 0
+    List<Experience> replay = cfg.replayVersions() > 0 && k > 0 && !cfg.onPolicy(firstStep)
         ? read(lakehouse, o.runId(), Math.max(0, k - cfg.replayVersions()), k - 1) : List.of();
     DistributionParams scoring = samplingOf(lakehouse, o.runId(), k);
     progress.accept("learner device " + device);
@@ -167,10 +166,8 @@ public final class LearnJob {
       throw Errors.jobFailed("learn " + o.runId(), e);
     }
     long lastStep = firstStep + o.stepsPerVersion() - 1;
-    lakehouse.spark().createDataFrame(metricRows, Tables.LEARNER_METRICS.schema())
-        .write().format("delta").mode(SaveMode.Overwrite)
-        .option("replaceWhere", RUN_ID + " = '" + o.runId() + "' AND " + POLICY_VERSION + " = " + (k + 1))
-        .save(lakehouse.location(Tables.LEARNER_METRICS));
+    lakehouse.replace(Tables.LEARNER_METRICS, metricRows, RunIds.where(o.runId(), k + 1),
+        "replaylake learn " + o.runId() + " v" + (k + 1));
     Map<String, String> config = new LinkedHashMap<>(cfg.toMap());
     config.put("steps_per_version", Integer.toString(o.stepsPerVersion()));
     config.put("batch_size", Integer.toString(o.batchSize()));

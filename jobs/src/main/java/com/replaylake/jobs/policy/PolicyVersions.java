@@ -20,7 +20,6 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -110,7 +109,6 @@ public final class PolicyVersions {
       int learnerStep, Map<String, String> config) {
     Row row = RowFactory.create(runId, version, parent, kind, uri, learnerStep, Timestamp.from(Instant.now()),
         CollectionConverters.asScala(config));
-    lakehouse.spark().createDataFrame(List.of(row), Tables.POLICY_VERSIONS.schema())
-        .write().format("delta").mode(SaveMode.Append).save(lakehouse.location(Tables.POLICY_VERSIONS));
+    lakehouse.append(Tables.POLICY_VERSIONS, List.of(row), "replaylake publish " + runId + " v" + version);
   }
 }

@@ -29,7 +29,6 @@ import org.apache.spark.resource.TaskResourceRequests;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
@@ -126,13 +125,10 @@ public final class RolloutJob {
       progress.accept(String.format("step %d: %d/%d samples, %d tokens, %.0f tokens/s", o.step(), samples.value(),
           total, tokens.value(), tokens.value() / Math.max(s, 1e-9)));
     }, 5, 5, TimeUnit.SECONDS);
-    String where = RUN_ID + " = '" + o.runId() + "' AND " + POLICY_VERSION + " = " + o.version() + " AND " + STEP
-        + " = " + o.step();
+    String where = RunIds.where(o.runId(), o.version()) + " AND " + STEP + " = " + o.step();
     try {
-      rows.write().format("delta").mode(SaveMode.Overwrite)
-          .option("replaceWhere", where)
-          .option("userMetadata", "replaylake rollout " + o.runId() + " v" + o.version() + " step " + o.step())
-          .save(lakehouse.location(Tables.ROLLOUTS));
+      lakehouse.replace(Tables.ROLLOUTS, rows, where,
+          "replaylake rollout " + o.runId() + " v" + o.version() + " step " + o.step());
     } catch (Exception e) { // SparkException is checked in Java's eyes but thrown unchecked
       throw Errors.jobFailed("rollout " + o.runId() + " v" + o.version() + " step " + o.step(), e);
     } finally {
@@ -175,8 +171,6 @@ public final class RolloutJob {
     Row row = RowFactory.create(r.runId(), r.version(), r.step(), (int) r.epoch(), r.prompts(), r.samples(), r.tokens(),
         r.seconds(), r.tokensPerSecond(), CollectionConverters.asScala(r.finishReasons()), r.modelLoads(), r.tasks(),
         Timestamp.from(Instant.now()), r.generationSeconds());
-    lakehouse.spark().createDataFrame(List.of(row), Tables.ROLLOUT_METRICS.schema())
-        .write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", where)
-        .save(lakehouse.location(Tables.ROLLOUT_METRICS));
+    lakehouse.replace(Tables.ROLLOUT_METRICS, List.of(row), where, "replaylake rollout metrics");
   }
 }

@@ -31,7 +31,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.storage.StorageLevel;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -76,7 +75,7 @@ public final class ScoreJob {
 
   public static Result run(Lakehouse lakehouse, Options options, Consumer<String> progress) {
     long start = System.nanoTime();
-    String where = RUN_ID + " = '" + options.runId() + "' AND " + POLICY_VERSION + " = " + options.version();
+    String where = RunIds.where(options.runId(), options.version());
     Dataset<Row> rollouts = lakehouse.read(Tables.ROLLOUTS).where(where);
     Dataset<Row> prompts = lakehouse.read(Tables.PROMPTS).select(col(PROMPT_ID), col(GOLD_ANSWER));
 
@@ -152,10 +151,8 @@ public final class ScoreJob {
       Dataset<Row> experiences = GroupAdvantage.withAdvantages(withStats, options.advantage())
           .select(Tables.EXPERIENCES.columnNames().stream().map(c -> col(c)).toArray(Column[]::new));
       progress.accept("writing experiences");
-      experiences.write().format("delta").mode(SaveMode.Overwrite)
-          .option("replaceWhere", where)
-          .option("userMetadata", "replaylake score " + options.runId() + " v" + options.version())
-          .save(lakehouse.location(Tables.EXPERIENCES));
+      lakehouse.replace(Tables.EXPERIENCES, experiences, where,
+          "replaylake score " + options.runId() + " v" + options.version());
       long written = samples - dropped;
       double seconds = (System.nanoTime() - start) / 1e9;
       Result result = new Result(options.runId(), options.version(), options.advantage().estimator().sqlName(),
@@ -174,9 +171,6 @@ public final class ScoreJob {
         r.meanReward(), r.passRate(), r.nullRewards(), r.zeroVarianceGroups(), r.zeroVarianceSamplesDropped(),
         r.incompleteGroups(), options.advantage().expectedGroupSize() > 0 ? options.advantage().expectedGroupSize() : null,
         CollectionConverters.asScala(r.statusCounts()), r.rowsWritten(), r.seconds(), now);
-    lakehouse.spark().createDataFrame(List.of(row), Tables.SCORE_METRICS.schema())
-        .write().format("delta").mode(SaveMode.Overwrite)
-        .option("replaceWhere", where)
-        .save(lakehouse.location(Tables.SCORE_METRICS));
+    lakehouse.replace(Tables.SCORE_METRICS, List.of(row), where, "replaylake score metrics");
   }
 }

@@ -120,7 +120,7 @@ public record LearnerConfig(
 
   static {
     Map<String, String> k = new LinkedHashMap<>();
-    k.put(ALGORITHM, "grpo | remix [grpo]; grpo forces replay_fraction 0 and utd 1");
+    k.put(ALGORITHM, "grpo | remix [grpo]; grpo defaults replay_fraction to 0 and utd to 1 and refuses other values");
     k.put(LR, "AdamW peak learning rate [1e-6, the ReMix/DeepScaleR setting]");
     k.put(WARMUP_STEPS, "linear warmup over this many optimizer updates [0]");
     k.put(LR_SCHEDULE, "constant | cosine after warmup [constant]");
