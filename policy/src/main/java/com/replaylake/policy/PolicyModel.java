@@ -70,13 +70,27 @@ public final class PolicyModel implements AutoCloseable {
     return random(PolicyConfig.tiny(), seed, Device.cpu());
   }
 
-  /** A randomly initialized policy with the project's byte-level tokenizer. */
+  /**
+   * The embedded demo policy as a base model: {@link PolicyConfig#tiny()}, random weights, byte
+   * tokenizer without a chat template (prompts are plain text, responses end with {@code
+   * <|endoftext|>}). Short prompts make it the right start for the synthetic arithmetic task.
+   */
+  public static PolicyModel tinyPlain(long seed) {
+    return random(PolicyConfig.tiny(), seed, Device.cpu(), false);
+  }
+
+  /** A randomly initialized policy with the project's byte-level tokenizer and ChatML template. */
   public static PolicyModel random(PolicyConfig config, long seed, Device device) {
+    return random(config, seed, device, true);
+  }
+
+  /** A randomly initialized policy with the project's byte-level tokenizer, with or without chat template. */
+  public static PolicyModel random(PolicyConfig config, long seed, Device device, boolean chat) {
     if (config.vocabSize() < ByteLevelTokenizer.SIZE) {
       throw PolicyErrors.badConfig("(in memory)", "vocab_size", config.vocabSize(),
           "the byte-level tokenizer needs at least " + ByteLevelTokenizer.SIZE);
     }
-    PolicyTokenizer tok = PolicyTokenizer.byteLevel(config.maxPositionEmbeddings());
+    PolicyTokenizer tok = PolicyTokenizer.byteLevel(config.maxPositionEmbeddings(), chat);
     try {
       return new PolicyModel(DecoderModel.random(config, seed, device), tok);
     } catch (RuntimeException e) {

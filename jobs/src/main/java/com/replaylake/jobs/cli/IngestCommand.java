@@ -55,6 +55,10 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--metadata-fields", split = ",", paramLabel = "FIELD", description = "jsonl/parquet: fields copied into metadata.")
   List<String> metadataFields;
 
+  @Option(names = "--split-field", paramLabel = "FIELD",
+      description = "jsonl/parquet: field with each record's split (records without it use --split).")
+  String splitField;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -72,10 +76,11 @@ public final class IngestCommand implements Callable<Integer> {
       SourceFormat sourceFormat = parseFormat(format);
       boolean generic = sourceFormat == SourceFormat.JSONL || sourceFormat == SourceFormat.PARQUET;
       if (!generic && (promptField != null || answerField != null || idField != null || referenceField != null
-          || metadataFields != null)) {
+          || metadataFields != null || splitField != null)) {
         throw Errors.invalidOption("--format", format, "field mapping flags apply only to --format jsonl or parquet");
       }
-      FieldMapping mapping = new FieldMapping(promptField, answerField, idField, referenceField, metadataFields);
+      FieldMapping mapping = new FieldMapping(promptField, answerField, idField, referenceField, metadataFields,
+          splitField);
       jobs.add(new IngestJob.Options(dataset, sourceFormat, path, split, mapping));
     }
     Lakehouse lakehouse = parent.global.lakehouse("ingest");

@@ -20,12 +20,13 @@ public final class RegisterBaseCommand implements Callable<Integer> {
 
   @Option(names = "--run", required = true, description = "Run id.") String run;
   @Option(names = "--checkpoint", paramLabel = "URI", description = "HF checkpoint folder (config.json, model.safetensors, tokenizer.json).") String checkpoint;
+  @Option(names = "--plain", description = "Without --checkpoint: the tiny policy without chat template (plain-text prompts, eos <|endoftext|>), as the demo uses.") boolean plain;
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the tiny policy's random weights (default: ${DEFAULT-VALUE}).") long seed;
 
   @Override
   public Integer call() {
     RunIds.check(run);
-    String uri = PolicyVersions.registerBase(parent.global.lakehouse("register-base"), run, checkpoint, seed);
+    String uri = PolicyVersions.registerBase(parent.global.lakehouse("register-base"), run, checkpoint, seed, !plain);
     spec.commandLine().getOut().println("registered run " + run + " version 0 (base) at " + uri);
     return 0;
   }

@@ -11,9 +11,10 @@ import java.util.List;
  * @param idField field with the source id, or null to use the line/row number
  * @param referenceField field with a demonstration response, or null
  * @param metadataFields fields copied into {@code metadata} as strings
+ * @param splitField field with each record's split, or null (then --split, or the file name, gives it)
  */
 public record FieldMapping(String promptField, String answerField, String idField, String referenceField,
-    List<String> metadataFields) {
+    List<String> metadataFields, String splitField) {
 
   public static final String DEFAULT_PROMPT_FIELD = "prompt";
   public static final String DEFAULT_ANSWER_FIELD = "answer";
@@ -22,6 +23,11 @@ public record FieldMapping(String promptField, String answerField, String idFiel
     promptField = promptField == null ? DEFAULT_PROMPT_FIELD : promptField;
     answerField = answerField == null ? DEFAULT_ANSWER_FIELD : answerField;
     metadataFields = metadataFields == null ? List.of() : List.copyOf(metadataFields);
+  }
+
+  public FieldMapping(String promptField, String answerField, String idField, String referenceField,
+      List<String> metadataFields) {
+    this(promptField, answerField, idField, referenceField, metadataFields, null);
   }
 
   public static FieldMapping defaults() {

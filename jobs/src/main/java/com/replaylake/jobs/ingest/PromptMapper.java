@@ -80,7 +80,17 @@ public final class PromptMapper {
     if (gold.isEmpty()) {
       throw at.error(mapping.answerField(), "is empty");
     }
-    String sourceId = mapping.idField() == null ? split + "-" + at.index() : requiredScalar(at, r, mapping.idField());
+    String rowSplit = split;
+    if (mapping.splitField() != null) {
+      JsonNode value = path(r, mapping.splitField());
+      if (value != null && !value.isNull()) {
+        rowSplit = requiredScalar(at, r, mapping.splitField()).strip();
+        if (!rowSplit.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+          throw at.error(mapping.splitField(), "split '" + rowSplit + "' must use letters, digits, '_', '-' or '.'");
+        }
+      }
+    }
+    String sourceId = mapping.idField() == null ? rowSplit + "-" + at.index() : requiredScalar(at, r, mapping.idField());
     String reference = mapping.referenceField() == null ? null : optionalText(at, r, mapping.referenceField());
     Map<String, String> metadata = new LinkedHashMap<>();
     for (String field : mapping.metadataFields()) {
@@ -89,7 +99,7 @@ public final class PromptMapper {
         metadata.put(field, value.isValueNode() ? value.asText() : value.toString());
       }
     }
-    return new PromptRecord(dataset, split, sourceId, prompt, gold, reference, metadata, at.toString());
+    return new PromptRecord(dataset, rowSplit, sourceId, prompt, gold, reference, metadata, at.toString());
   }
 
   private PromptRecord verl(RecordLocation at, JsonNode r) {

@@ -86,6 +86,8 @@ public final class LearnJob {
     int k = PolicyVersions.latestVersion(lakehouse, o.runId()).orElseThrow(() -> Errors.invalidOption("--run",
         o.runId(), "no policy versions; register a base first (bin/replaylake register-base --run " + o.runId() + ")"));
     long firstStep = nextLearnerStep(lakehouse, o.runId());
+    RlStart rl = rlStart(lakehouse, o.runId());
+    long rlFirst = firstStep - rl.learnerStep(); // ReMix schedules count RL steps only (after SFT)
     Configuration conf = lakehouse.spark().sparkContext().hadoopConfiguration();
     Device device;
     try {
@@ -101,8 +103,8 @@ public final class LearnJob {
       throw Errors.invalidOption("--run", o.runId(), "no scored experiences for version " + k
           + " (with a non-null advantage); run rollout and score for it first");
     }
-    List<Experience> replay = cfg.replayVersions() > 0 && k > 0 && !cfg.onPolicy(firstStep)
-        ? read(lakehouse, o.runId(), Math.max(0, k - cfg.replayVersions()), k - 1) : List.of();
+    List<Experience> replay = cfg.replayVersions() > 0 && k > rl.version() && !cfg.onPolicy(rlFirst)
+        ? read(lakehouse, o.runId(), Math.max(rl.version(), k - cfg.replayVersions()), k - 1) : List.of();
     DistributionParams scoring = samplingOf(lakehouse, o.runId(), k);
     progress.accept("learner device " + device);
     progress.accept(String.format("version %d: %d fresh and %d replayable experiences; learner steps %d..%d",
@@ -116,8 +118,8 @@ public final class LearnJob {
     String target = lakehouse.checkpointUri(o.runId(), k + 1);
     String staging = target + ".tmp-" + UUID.randomUUID();
     try (PolicyModel policy = PolicyModel.load(HadoopCheckpoints.source(current, conf), device, DataType.FLOAT32);
-        PolicyModel base = cfg.klBeta() > 0 ? loadVersion(lakehouse, o.runId(), baseVersion(lakehouse, o.runId(), cfg, firstStep), conf, device) : null;
-        PolicyModel prev = cfg.klBeta() > 0 && k > 0 ? loadVersion(lakehouse, o.runId(), k - 1, conf, device) : null;
+        PolicyModel base = cfg.klBeta() > 0 ? loadVersion(lakehouse, o.runId(), baseVersion(lakehouse, o.runId(), cfg, rl, rlFirst), conf, device) : null;
+        PolicyModel prev = cfg.klBeta() > 0 && k > rl.version() ? loadVersion(lakehouse, o.runId(), k - 1, conf, device) : null;
         AdamW optimizer = new AdamW(policy.decoder(), cfg)) {
       var source = HadoopCheckpoints.source(current, conf);
       if (source.exists("optimizer.json")) {
@@ -126,13 +128,14 @@ public final class LearnJob {
       LearnerStep learner = new LearnerStep(policy.decoder(), optimizer, cfg, scoring);
       for (long t = firstStep; t < firstStep + o.stepsPerVersion(); t++) {
         long stepStart = System.nanoTime();
-        double p = replay.isEmpty() ? 0 : cfg.replayFractionAt(t);
+        long rt = t - rl.learnerStep(); // the RL step: ReMix's p(t), m(t), lambda(t) and T count from the RL start
+        double p = replay.isEmpty() ? 0 : cfg.replayFractionAt(rt);
         List<Experience> batch = batch(fresh, replay, p, o.batchSize(), o.seed(), t);
-        List<TrainingSequence> sequences = learner.prepare(batch.stream().map(Experience::sequence).toList(), t,
+        List<TrainingSequence> sequences = learner.prepare(batch.stream().map(Experience::sequence).toList(), rt,
             base == null ? null : base.decoder(), prev == null ? null : prev.decoder());
         List<LearnerMetrics> passes = new ArrayList<>();
-        for (int pass = 0; pass < cfg.utdAt(t); pass++) {
-          passes.add(learner.update(sequences, t));
+        for (int pass = 0; pass < cfg.utdAt(rt); pass++) {
+          passes.add(learner.update(sequences, rt));
         }
         Map<Integer, Long> staleness = new TreeMap<>();
         long replayed = 0;
@@ -182,27 +185,40 @@ public final class LearnJob {
     return passes.stream().mapToDouble(f).average().orElse(Double.NaN);
   }
 
-  /** Learner steps already taken in the run: the published versions' learner_step. */
-  static long nextLearnerStep(Lakehouse lakehouse, String runId) {
+  /** Learner steps already taken in the run (SFT and RL): the published versions' learner_step. */
+  public static long nextLearnerStep(Lakehouse lakehouse, String runId) {
     Row row = lakehouse.read(Tables.POLICY_VERSIONS).where(col(RUN_ID).equalTo(runId))
         .agg(org.apache.spark.sql.functions.max(LEARNER_STEP)).head();
     return row.isNullAt(0) ? 0 : row.getInt(0);
   }
 
+  /** Where RL starts in a run: the latest version that is not an RL version (the base, or an SFT warm start). */
+  public record RlStart(int version, long learnerStep) {}
+
+  /** The run's RL start: its latest base or sft version and the learner steps taken when it was published. */
+  public static RlStart rlStart(Lakehouse lakehouse, String runId) {
+    List<Row> rows = lakehouse.read(Tables.POLICY_VERSIONS)
+        .where(col(RUN_ID).equalTo(runId).and(col(KIND).notEqual("rl")))
+        .orderBy(col(VERSION).desc()).select(VERSION, LEARNER_STEP).limit(1).collectAsList();
+    return rows.isEmpty() ? new RlStart(0, 0) : new RlStart(rows.get(0).getInt(0), rows.get(0).getInt(1));
+  }
+
   /**
-   * The KL anchor. Before reincarnation, the base (version 0). From learner step T on (ReMix policy
-   * reincarnation), the latest version published at or before step T: versions are published at
-   * step boundaries, so with T a multiple of --steps-per-version this is exactly pi_T.
+   * The KL anchor (reference). Before reincarnation, the RL start: the base, or the SFT warm start
+   * when the run has one. From RL step T on (ReMix policy reincarnation), the latest version
+   * published at or before RL step T: versions are published at step boundaries, so with T a
+   * multiple of --steps-per-version this is exactly pi_T.
    */
-  static int baseVersion(Lakehouse lakehouse, String runId, LearnerConfig cfg, long step) {
+  static int baseVersion(Lakehouse lakehouse, String runId, LearnerConfig cfg, RlStart rl, long rlStep) {
     if (cfg.algorithm() != LearnerConfig.Algorithm.REMIX || cfg.reincarnationStep() <= 0
-        || step < cfg.reincarnationStep()) {
-      return 0;
+        || rlStep < cfg.reincarnationStep()) {
+      return rl.version();
     }
     Row row = lakehouse.read(Tables.POLICY_VERSIONS)
-        .where(col(RUN_ID).equalTo(runId).and(col(LEARNER_STEP).leq(cfg.reincarnationStep())))
+        .where(col(RUN_ID).equalTo(runId).and(col(VERSION).geq(rl.version()))
+            .and(col(LEARNER_STEP).leq(rl.learnerStep() + cfg.reincarnationStep())))
         .agg(org.apache.spark.sql.functions.max(VERSION)).head();
-    return row.isNullAt(0) ? 0 : row.getInt(0);
+    return row.isNullAt(0) ? rl.version() : row.getInt(0);
   }
 
   private static PolicyModel loadVersion(Lakehouse lakehouse, String runId, int version, Configuration conf,

@@ -53,6 +53,16 @@ public final class PolicyVersions {
    * tiny demo policy when {@code sourceUri} is null. Refuses when the run already has a version 0.
    */
   public static String registerBase(Lakehouse lakehouse, String runId, String sourceUri, long tinySeed) {
+    return registerBase(lakehouse, runId, sourceUri, tinySeed, true);
+  }
+
+  /** Registers the built-in tiny policy without chat template (a base model for plain-text prompts). */
+  public static String registerTinyPlain(Lakehouse lakehouse, String runId, long tinySeed) {
+    return registerBase(lakehouse, runId, null, tinySeed, false);
+  }
+
+  /** As {@link #registerBase(Lakehouse, String, String, long)}; {@code chat} picks the tiny policy's flavor. */
+  public static String registerBase(Lakehouse lakehouse, String runId, String sourceUri, long tinySeed, boolean chat) {
     if (latestVersion(lakehouse, runId).isPresent()) {
       throw Errors.invalidOption("--run", runId, "the run already has policy versions; choose a new run id");
     }
@@ -61,7 +71,7 @@ public final class PolicyVersions {
     String staging = target + ".tmp-" + UUID.randomUUID();
     try {
       if (sourceUri == null) {
-        try (PolicyModel tiny = PolicyModel.tiny(tinySeed)) {
+        try (PolicyModel tiny = chat ? PolicyModel.tiny(tinySeed) : PolicyModel.tinyPlain(tinySeed)) {
           tiny.save(HadoopCheckpoints.sink(staging, conf), TensorDtype.F32);
         }
       } else {
@@ -86,7 +96,7 @@ public final class PolicyVersions {
       throw Errors.unreadableFile(sourceUri == null ? staging : sourceUri, e);
     }
     commit(lakehouse, runId, 0, null, "base", target, 0,
-        Map.of("source", sourceUri == null ? "tiny(seed=" + tinySeed + ")" : sourceUri));
+        Map.of("source", sourceUri == null ? (chat ? "tiny" : "tiny-plain") + "(seed=" + tinySeed + ")" : sourceUri));
     return target;
   }
 

@@ -5,7 +5,6 @@ import com.replaylake.policy.PolicyModel;
 import com.replaylake.policy.sampling.SampleResult;
 import com.replaylake.policy.sampling.Sampler;
 import com.replaylake.policy.sampling.SamplingParams;
-import com.replaylake.policy.tokenizer.ChatMessage;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -100,9 +99,7 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
       int maxPositions = policy.config().maxPositionEmbeddings();
       for (int p = 0; p < texts.size(); p++) {
         String text = texts.get(p);
-        String prompt = policy.tokenizer().chatTemplate().isPresent()
-            ? policy.renderPrompt(List.of(ChatMessage.user(text)))
-            : spec.promptTemplate().replace("{prompt}", text);
+        String prompt = PromptRendering.render(policy, spec.promptTemplate(), text);
         int[] encoded = policy.tokenizer().encode(prompt);
         if (encoded.length + spec.maxNewTokens() > maxPositions) {
           throw new IllegalArgumentException("prompt " + ids.get(p) + " has " + encoded.length

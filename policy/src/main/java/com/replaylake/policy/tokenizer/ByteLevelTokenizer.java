@@ -111,10 +111,19 @@ public final class ByteLevelTokenizer {
 
   /** The {@code tokenizer_config.json} text, with the ChatML template. */
   public static String tokenizerConfigJson(int modelMaxLength) {
+    return tokenizerConfigJson(modelMaxLength, true);
+  }
+
+  /**
+   * The {@code tokenizer_config.json} text. With {@code chat} the ChatML template and eos
+   * {@code <|im_end|>} (an instruct model); without, no chat template and eos {@code
+   * <|endoftext|>} (a base model: prompts are plain text, responses end with end-of-text).
+   */
+  public static String tokenizerConfigJson(int modelMaxLength, boolean chat) {
     ObjectNode root = JSON.createObjectNode();
     root.put("tokenizer_class", "PreTrainedTokenizerFast");
     root.putNull("bos_token");
-    root.put("eos_token", IM_END);
+    root.put("eos_token", chat ? IM_END : END_OF_TEXT);
     root.put("pad_token", END_OF_TEXT);
     root.put("model_max_length", modelMaxLength);
     root.put("clean_up_tokenization_spaces", false);
@@ -128,7 +137,9 @@ public final class ByteLevelTokenizer {
       t.put("single_word", false);
       t.put("special", true);
     }
-    root.put("chat_template", CHAT_TEMPLATE);
+    if (chat) {
+      root.put("chat_template", CHAT_TEMPLATE);
+    }
     return write(root);
   }
 

@@ -59,8 +59,17 @@ public final class PolicyTokenizer implements AutoCloseable {
 
   /** The project's byte-level tokenizer with the ChatML template. */
   public static PolicyTokenizer byteLevel(int modelMaxLength) {
+    return byteLevel(modelMaxLength, true);
+  }
+
+  /**
+   * The project's byte-level tokenizer; {@code chat} selects the ChatML template (eos
+   * {@code <|im_end|>}), otherwise a base-model tokenizer without template (eos {@code
+   * <|endoftext|>}).
+   */
+  public static PolicyTokenizer byteLevel(int modelMaxLength, boolean chat) {
     return fromJson(ByteLevelTokenizer.tokenizerJson(),
-        ByteLevelTokenizer.tokenizerConfigJson(modelMaxLength), "(built-in byte-level)");
+        ByteLevelTokenizer.tokenizerConfigJson(modelMaxLength, chat), "(built-in byte-level)");
   }
 
   /**
