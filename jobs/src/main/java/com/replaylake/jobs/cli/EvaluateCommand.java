@@ -23,7 +23,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   boolean help;
 
   @Option(names = "--run", required = true, description = "Run id.") String run;
-  @Option(names = "--version", required = true, description = "Policy version to evaluate.") int version;
+  @Option(names = "--version", required = true, description = "Policy version to evaluate, or 'latest'.") String versionArg;
   @Option(names = "--dataset", required = true, description = "Dataset of the prompts.") String dataset;
   @Option(names = "--split", defaultValue = "test", description = "Split (default: ${DEFAULT-VALUE}).") String split;
   @Option(names = "--limit", defaultValue = "0", description = "Evaluate the first N prompts by prompt id; 0 = all (default: ${DEFAULT-VALUE}).") int limit;
@@ -38,7 +38,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() {
     VerifierConfig verifier = ScoreCommand.verifierConfig(mode, timeoutMillis);
     var out = spec.commandLine().getOut();
-    EvaluateJob.Result r = EvaluateJob.run(parent.global.lakehouse("evaluate"), new EvaluateJob.Options(run, version,
+    var lakehouse = parent.global.lakehouse("evaluate");
+    int version = VersionArgs.version(lakehouse, run, versionArg);
+    EvaluateJob.Result r = EvaluateJob.run(lakehouse, new EvaluateJob.Options(run, version,
         dataset, split, limit, maxNewTokens, promptsPerTask, maxBatch, promptTemplate, verifier), m -> out.println("  " + m));
     out.printf("evaluated run %s version %d on %s/%s: pass@1 %.4f (%d of %d), mean response length %.1f tokens, %.1f s%n",
         r.runId(), r.version(), r.dataset(), r.split(), r.passAt1(), r.correct(), r.n(), r.meanResponseLength(), r.seconds());

@@ -25,8 +25,8 @@ public final class RolloutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--run", required = true, description = "Run id.") String run;
-  @Option(names = "--version", required = true, description = "Policy version to sample from.") int version;
-  @Option(names = "--step", required = true, description = "Rollout step (0-based).") int step;
+  @Option(names = "--version", required = true, description = "Policy version to sample from, or 'latest'.") String versionArg;
+  @Option(names = "--step", required = true, description = "Rollout step (0-based), or 'auto' (version minus the RL start, as run numbers it).") String stepArg;
   @Option(names = "--dataset", required = true, description = "Dataset of the prompts.") String dataset;
   @Option(names = "--split", defaultValue = "train", description = "Split of the prompts (default: ${DEFAULT-VALUE}).") String split;
   @Option(names = "--prompts-per-step", defaultValue = "64", description = "Prompts per step (default: ${DEFAULT-VALUE}).") int promptsPerStep;
@@ -43,11 +43,20 @@ public final class RolloutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    boolean numeric = versionArg.matches("-?\\d+") && stepArg.matches("-?\\d+");
+    if (numeric) { // bad options fail before Spark starts
+      new RolloutJob.Options(run, Integer.parseInt(versionArg), Integer.parseInt(stepArg), dataset, split,
+          promptsPerStep, samplesPerPrompt, temperature, topP, topK, maxNewTokens, seed, promptsPerTask, maxBatch,
+          promptTemplate, gpusPerTask);
+    }
+    var lakehouse = parent.global.lakehouse("rollout");
+    int version = VersionArgs.version(lakehouse, run, versionArg);
+    int step = VersionArgs.step(lakehouse, run, version, stepArg);
     RolloutJob.Options options = new RolloutJob.Options(run, version, step, dataset, split, promptsPerStep,
         samplesPerPrompt, temperature, topP, topK, maxNewTokens, seed, promptsPerTask, maxBatch, promptTemplate,
         gpusPerTask);
     PrintWriter out = spec.commandLine().getOut();
-    RolloutJob.Result r = RolloutJob.run(parent.global.lakehouse("rollout"), options, m -> out.println("  " + m));
+    RolloutJob.Result r = RolloutJob.run(lakehouse, options, m -> out.println("  " + m));
     out.printf("rollout run %s version %d step %d (epoch %d): %d prompts x %d = %d samples, %d tokens in %.1f s "
             + "(%.0f tokens/s; %.1f s in the sampler), %d tasks, %d policy loads%n", r.runId(), r.version(), r.step(),
         r.epoch(), r.prompts(), samplesPerPrompt, r.samples(), r.tokens(), r.seconds(), r.tokensPerSecond(),

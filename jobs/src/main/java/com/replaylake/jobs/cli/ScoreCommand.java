@@ -32,8 +32,8 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, paramLabel = "RUN", description = "Run id.")
   String run;
 
-  @Option(names = "--version", required = true, paramLabel = "V", description = "Policy version whose rollouts to score.")
-  int version;
+  @Option(names = "--version", required = true, paramLabel = "V", description = "Policy version whose rollouts to score, or 'latest'.")
+  String versionArg;
 
   @Option(names = "--estimator", defaultValue = "grpo", paramLabel = "NAME",
       description = "grpo, dr_grpo, rloo or reinforce_pp (default: ${DEFAULT-VALUE}).")
@@ -93,10 +93,17 @@ public final class ScoreCommand implements Callable<Integer> {
       throw Errors.invalidOption("--epsilon/--expected-group-size", epsilon + "/" + expectedGroupSize, e.getMessage());
     }
     VerifierConfig verifier = verifierConfig(mode, timeoutMillis);
-    ScoreJob.Options options = new ScoreJob.Options(run, version, advantage, RewardSpec.parse(reward), verifier,
+    RewardSpec rewardSpec = RewardSpec.parse(reward);
+    if (versionArg.matches("-?\\d+")) { // bad options fail before Spark starts
+      new ScoreJob.Options(run, Integer.parseInt(versionArg), advantage, rewardSpec, verifier, maxResponseLength,
+          overlongBuffer);
+    }
+    var lakehouse = parent.global.lakehouse("score");
+    int version = VersionArgs.version(lakehouse, run, versionArg);
+    ScoreJob.Options options = new ScoreJob.Options(run, version, advantage, rewardSpec, verifier,
         maxResponseLength, overlongBuffer);
     PrintWriter out = spec.commandLine().getOut();
-    ScoreJob.Result r = ScoreJob.run(parent.global.lakehouse("score"), options, m -> out.println("  " + m));
+    ScoreJob.Result r = ScoreJob.run(lakehouse, options, m -> out.println("  " + m));
     out.printf("scored run %s version %d with %s, reward %s: %d samples in %d groups, %d rows written (%.1f s)%n",
         r.runId(), r.version(), r.estimator(), r.rewardSpec(), r.samples(), r.groups(), r.rowsWritten(), r.seconds());
     out.printf("  mean reward %s, pass rate %s, null rewards %d, zero-variance groups %d (%d samples dropped), "

@@ -28,6 +28,8 @@ public final class SftCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Demonstrations per update (default: ${DEFAULT-VALUE}).") int batchSize;
   @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).") String lr;
   @Option(names = "--anchor-beta", defaultValue = "0", description = "Reference-anchored SFT: beta of KL(pi || version k); 0 = plain NLL (default: ${DEFAULT-VALUE}).") double anchorBeta;
+  @Option(names = "--stop-at", defaultValue = "0", description = "Early stop once greedy decoding reproduces this fraction of 128 demonstrations; 0 = off (default: ${DEFAULT-VALUE}).") double stopAt;
+  @Option(names = "--check-every", defaultValue = "25", description = "Steps between early-stopping checks (default: ${DEFAULT-VALUE}).") int checkEvery;
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the batch order (default: ${DEFAULT-VALUE}).") long seed;
   @Option(names = "--prompt-template", defaultValue = "{prompt}", description = "Plain template when the model has no chat template (default: ${DEFAULT-VALUE}); must match rollout's.") String promptTemplate;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).") String device;
@@ -39,7 +41,7 @@ public final class SftCommand implements Callable<Integer> {
     config.put(LearnerConfig.LR, lr);
     var out = spec.commandLine().getOut();
     SftJob.Result r = SftJob.run(parent.global.lakehouse("sft"), new SftJob.Options(run, dataset, split, steps,
-        batchSize, seed, promptTemplate, anchorBeta, config, device), m -> out.println("  " + m));
+        batchSize, seed, promptTemplate, anchorBeta, config, device, stopAt, checkEvery), m -> out.println("  " + m));
     out.printf("sft run %s: version %d -> %d, %d steps on %d demonstrations (%d tokens), loss %.4f -> %.4f, "
         + "token accuracy %.3f, %.1f s; checkpoint %s%n", r.runId(), r.fromVersion(), r.toVersion(), r.steps(),
         r.demonstrations(), r.tokens(), r.firstLoss(), r.lastLoss(), r.lastTokenAccuracy(), r.seconds(),

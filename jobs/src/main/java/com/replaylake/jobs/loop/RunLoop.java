@@ -71,7 +71,6 @@ public final class RunLoop {
       Checkpoint hook) {
     long start = System.nanoTime();
     String run = cfg.string("run.id");
-    String dataset = cfg.string("task.dataset");
     ensureTask(lakehouse, cfg, log);
     ensureBase(lakehouse, cfg, log);
     ensureSft(lakehouse, cfg, log);
@@ -83,6 +82,12 @@ public final class RunLoop {
     if (done > 0) {
       log.accept(String.format("resuming run %s at version %d (%d of %d iterations done)", run, latest, done,
           iterations));
+      // evaluations a crash skipped (between publishing a version and evaluating it)
+      for (int produced = 1; produced <= Math.min(done, iterations); produced++) {
+        if (produced % cfg.integer("run.eval_every") == 0 || produced == iterations) {
+          evaluateIfMissing(lakehouse, cfg, rl.version() + produced, log);
+        }
+      }
     }
     int ran = 0;
     for (int i = done; i < iterations; i++) {
@@ -217,7 +222,8 @@ public final class RunLoop {
     return new SftJob.Options(cfg.string("run.id"), cfg.string("task.dataset"), cfg.string("sft.split"),
         cfg.integer("sft.steps"), cfg.integer("sft.batch_size"), cfg.integer("run.seed"),
         cfg.string("task.prompt_template"), cfg.decimal("sft.anchor_beta"),
-        Map.of(LearnerConfig.LR, cfg.string("sft.lr"), LearnerConfig.WEIGHT_DECAY, "0"), cfg.string("run.device"));
+        Map.of(LearnerConfig.LR, cfg.string("sft.lr"), LearnerConfig.WEIGHT_DECAY, "0"), cfg.string("run.device"),
+        cfg.decimal("sft.stop_at_exact_match"), cfg.integer("sft.check_every"));
   }
 
   public static RolloutJob.Options rolloutOptions(RunConfig cfg, int version, int step) {

@@ -17,6 +17,9 @@ import com.replaylake.policy.checkpoint.TensorDtype;
 import com.replaylake.policy.learn.AdamW;
 import com.replaylake.policy.learn.LearnerConfig;
 import com.replaylake.policy.learn.SftStep;
+import com.replaylake.policy.sampling.SampleResult;
+import com.replaylake.policy.sampling.Sampler;
+import com.replaylake.policy.sampling.SamplingParams;
 import com.replaylake.policy.scoring.ScoreRequest;
 import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
@@ -47,9 +50,26 @@ import org.apache.spark.sql.RowFactory;
 public final class SftJob {
   private SftJob() {}
 
+  /**
+   * @param stopAtExactMatch early stop: every {@code checkEvery} steps, greedy-decode up to {@link
+   *     #CHECK_SAMPLE} demonstrations and stop once at least this fraction reproduces its reference
+   *     exactly (0 = always run all steps)
+   */
   public record Options(String runId, String dataset, String split, int steps, int batchSize, long seed,
-      String promptTemplate, double anchorBeta, Map<String, String> config, String device) {
+      String promptTemplate, double anchorBeta, Map<String, String> config, String device, double stopAtExactMatch,
+      int checkEvery) {
+    public Options(String runId, String dataset, String split, int steps, int batchSize, long seed,
+        String promptTemplate, double anchorBeta, Map<String, String> config, String device) {
+      this(runId, dataset, split, steps, batchSize, seed, promptTemplate, anchorBeta, config, device, 0, 25);
+    }
+
     public Options {
+      if (!(stopAtExactMatch >= 0 && stopAtExactMatch <= 1)) {
+        throw Errors.invalidOption("--stop-at", Double.toString(stopAtExactMatch), "must be in [0, 1] (0 = off)");
+      }
+      if (checkEvery < 1) {
+        throw Errors.invalidOption("--check-every", Integer.toString(checkEvery), "must be >= 1");
+      }
       RunIds.check(runId);
       if (steps < 1) {
         throw Errors.invalidOption("--steps", Integer.toString(steps), "must be >= 1");
@@ -72,7 +92,11 @@ public final class SftJob {
   }
 
   public record Result(String runId, int fromVersion, int toVersion, int steps, int demonstrations, long tokens,
-      double firstLoss, double lastLoss, double lastTokenAccuracy, double seconds, String checkpointUri) {}
+      double firstLoss, double lastLoss, double lastTokenAccuracy, Double exactMatch, double seconds,
+      String checkpointUri) {}
+
+  /** Demonstrations greedy-decoded by the early-stopping check. */
+  public static final int CHECK_SAMPLE = 128;
 
   private record Demo(int[] prompt, int[] response) {}
 
@@ -115,6 +139,8 @@ public final class SftJob {
     double lastLoss = Double.NaN;
     double lastAccuracy = Double.NaN;
     long tokens = 0;
+    int stepsRun = 0;
+    Double exact = null;
     try (PolicyModel policy = PolicyModel.load(HadoopCheckpoints.source(current, conf), device, DataType.FLOAT32);
         PolicyModel reference = o.anchorBeta() > 0
             ? PolicyModel.load(HadoopCheckpoints.source(current, conf), device, DataType.FLOAT32) : null;
@@ -159,6 +185,15 @@ public final class SftJob {
             o.anchorBeta() > 0 ? o.anchorBeta() * m.klRef() : null, null, o.anchorBeta() > 0 ? m.klRef() : null,
             null, null, null, null, null, null, m.gradNorm(), m.learningRate(), m.tokens(), (long) m.sequences(),
             1.0, 0.0, null, m.tokens() / (double) m.sequences(), m.seconds(), Timestamp.from(Instant.now())));
+        stepsRun = s + 1;
+        if (o.stopAtExactMatch() > 0 && (s + 1) % o.checkEvery() == 0) {
+          exact = exactMatch(policy, demos, end);
+          if (exact >= o.stopAtExactMatch()) {
+            progress.accept(String.format("sft step %d/%d: exact match %.3f on %d demonstrations >= %.3f: stopping",
+                s + 1, o.steps(), exact, Math.min(CHECK_SAMPLE, demos.size()), o.stopAtExactMatch()));
+            break;
+          }
+        }
         if (s == o.steps() - 1 || System.nanoTime() - lastReport > 5_000_000_000L) {
           lastReport = System.nanoTime();
           progress.accept(String.format("sft step %d/%d: loss %.4f, token accuracy %.3f, grad norm %.3f, %.0f tokens/s",
@@ -178,12 +213,41 @@ public final class SftJob {
     config.put("dataset", o.dataset());
     config.put("split", o.split());
     config.put("demonstrations", Integer.toString(rows.size()));
-    config.put("steps", Integer.toString(o.steps()));
+    config.put("steps", Integer.toString(stepsRun));
+    config.put("max_steps", Integer.toString(o.steps()));
+    if (o.stopAtExactMatch() > 0) {
+      config.put("stop_at_exact_match", Double.toString(o.stopAtExactMatch()));
+      config.put("exact_match", String.valueOf(exact));
+    }
     config.put("batch_size", Integer.toString(o.batchSize()));
     config.put("seed", Long.toString(o.seed()));
     config.put("prompt_template", o.promptTemplate());
-    PolicyVersions.commit(lakehouse, o.runId(), k + 1, k, "sft", target, (int) (firstStep + o.steps()), config);
-    return new Result(o.runId(), k, k + 1, o.steps(), rows.size(), tokens, firstLoss, lastLoss, lastAccuracy,
+    PolicyVersions.commit(lakehouse, o.runId(), k + 1, k, "sft", target, (int) (firstStep + stepsRun), config);
+    return new Result(o.runId(), k, k + 1, stepsRun, rows.size(), tokens, firstLoss, lastLoss, lastAccuracy, exact,
         (System.nanoTime() - start) / 1e9, target);
+  }
+
+  /** Fraction of the first {@link #CHECK_SAMPLE} demonstrations that greedy decoding reproduces exactly. */
+  static double exactMatch(PolicyModel policy, Map<String, Demo> demos, int end) {
+    List<int[]> prompts = new ArrayList<>();
+    List<int[]> wanted = new ArrayList<>();
+    int maxNew = 1;
+    for (Demo d : demos.values()) {
+      if (prompts.size() == CHECK_SAMPLE) {
+        break;
+      }
+      prompts.add(d.prompt());
+      wanted.add(d.response());
+      maxNew = Math.max(maxNew, d.response().length);
+    }
+    List<SampleResult> out = new Sampler(policy).sample(prompts,
+        SamplingParams.of(0.0, 0, 1.0, maxNew, policy.stopTokenIds()), new long[prompts.size()]);
+    int same = 0;
+    for (int i = 0; i < out.size(); i++) {
+      if (java.util.Arrays.equals(out.get(i).tokenIds(), wanted.get(i))) {
+        same++;
+      }
+    }
+    return same / (double) out.size();
   }
 }
