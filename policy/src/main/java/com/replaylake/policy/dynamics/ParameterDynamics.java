@@ -12,7 +12,7 @@ public final class ParameterDynamics {
   private ParameterDynamics() {}
 
   /** What to compute. */
-  public record Settings(int k, double alpha) {
+  public record Settings(int k, double alpha) implements java.io.Serializable {
     public Settings {
       if (k < 1) {
         throw new IllegalArgumentException("Cannot analyze: k must be at least 1, got " + k);
