@@ -1,9 +1,14 @@
 package com.replaylake.jobs.cli;
 
+import static com.replaylake.schemas.Columns.*;
+import static org.apache.spark.sql.functions.col;
+
+import com.replaylake.jobs.analyze.AnalyzeJob;
 import com.replaylake.jobs.loop.RunConfig;
 import com.replaylake.jobs.loop.RunLoop;
 import com.replaylake.jobs.report.ReportJob;
 import com.replaylake.schemas.Lakehouse;
+import com.replaylake.schemas.Tables;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -37,6 +42,23 @@ public final class DemoCommand implements Callable<Integer> {
   Map<String, String> set = new LinkedHashMap<>();
   @Option(names = {"-q", "--quiet"}, description = "Only the stage headers and summary lines.") boolean quiet;
 
+  /** Runs analyze for (from, to) unless param_dynamics already has its rows. */
+  static void analyzeIfMissing(Lakehouse lakehouse, String run, int from, int to, PrintWriter out) {
+    if (from == to) {
+      return;
+    }
+    boolean present = !lakehouse.read(Tables.PARAM_DYNAMICS).where(col(RUN_ID).equalTo(run)
+        .and(col(FROM_VERSION).equalTo(from)).and(col(TO_VERSION).equalTo(to)).and(col(COMPARE_RUN_ID).isNull()))
+        .limit(1).collectAsList().isEmpty();
+    if (present) {
+      return;
+    }
+    AnalyzeJob.Result a = AnalyzeJob.run(lakehouse, new AnalyzeJob.Options(run, from, to, null, null,
+        AnalyzeJob.K_DEFAULT, AnalyzeJob.ALPHA_DEFAULT, ".*"), m -> {});
+    out.printf(Locale.ROOT, "      v%d -> v%d: %d matrices, %.1f s%n", from, to, a.tensors(), a.seconds());
+    out.flush();
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -53,10 +75,14 @@ public final class DemoCommand implements Callable<Integer> {
         cfg.string("rollout.samples_per_prompt"));
     out.flush();
     RunLoop.Result r = RunCommand.execute(lakehouse, cfg, out, quiet);
-    out.println("[3/4] report");
+    out.println("[3/4] parameter dynamics: SFT vs base, RL vs SFT (analyze)");
+    out.flush();
+    analyzeIfMissing(lakehouse, run, 0, r.startVersion(), out);
+    analyzeIfMissing(lakehouse, run, r.startVersion(), r.finalVersion(), out);
+    out.println("[4/4] report");
     ReportJob.Result report = ReportJob.run(lakehouse, run, null, ReportSections.all());
     report.summary().forEach(out::println);
-    out.printf(Locale.ROOT, "[4/4] held-out pass@1: %s after SFT -> %s after RL (%d RL versions); demo finished in "
+    out.printf(Locale.ROOT, "held-out pass@1: %s after SFT -> %s after RL (%d RL versions); demo finished in "
             + "%.1f s%n", RunCommand.fmt(r.startPassAt1()), RunCommand.fmt(r.finalPassAt1()),
         r.finalVersion() - r.startVersion(), (System.nanoTime() - start) / 1e9);
     out.println("report: " + report.indexUri());

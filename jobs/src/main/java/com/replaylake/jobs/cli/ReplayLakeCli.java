@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         ScoreCommand.class,
         LearnCommand.class,
         EvaluateCommand.class,
+        AnalyzeCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -1,5 +1,6 @@
 package com.replaylake.jobs.cli;
 
+import com.replaylake.jobs.analyze.DynamicsPlots;
 import com.replaylake.jobs.report.ReportJob;
 import java.util.List;
 
@@ -8,6 +9,9 @@ final class ReportSections {
   private ReportSections() {}
 
   static List<ReportJob.Section> all() {
-    return List.of();
+    return List.of((lakehouse, run, dir) -> {
+      DynamicsPlots.Section s = DynamicsPlots.render(lakehouse, run, dir);
+      return new ReportJob.Rendered(s.html(), s.textLines());
+    });
   }
 }

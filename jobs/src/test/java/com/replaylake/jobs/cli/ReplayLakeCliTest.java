@@ -43,7 +43,7 @@ class ReplayLakeCliTest {
   @Test
   void everyCommandHasHelp() {
     CommandLine cli = new CommandLine(new ReplayLakeCli());
-    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify", "rollout", "score", "learn", "register-base", "bench");
+    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify", "rollout", "score", "learn", "register-base", "bench", "analyze");
     for (String name : cli.getSubcommands().keySet()) {
       if (name.equals("help")) {
         continue;

@@ -80,6 +80,46 @@ public final class SafetensorsReader {
 
   private record Header(List<TensorInfo> tensors, long headerBytes) {}
 
+  /**
+   * The header of a file and where its data starts: tensor {@code t} occupies the absolute byte
+   * range [{@code dataStart + t.begin()}, {@code dataStart + t.end()}), so one tensor can be read
+   * with a positioned read without touching the others.
+   */
+  public record Layout(List<TensorInfo> tensors, long dataStart) {
+    public Layout {
+      tensors = List.copyOf(tensors);
+    }
+  }
+
+  /** Reads only the header (8 + header-length bytes) of a file from a stream at its start. */
+  public static Layout readLayout(InputStream in, String source) throws IOException {
+    Header h = parseHeader(in, source, -1);
+    return new Layout(h.tensors, 8 + h.headerBytes);
+  }
+
+  /**
+   * Decodes {@code count} little-endian elements of {@code dtype} from {@code bytes} starting at
+   * {@code offset} into {@code out[outOffset..]}, exactly (BF16/F16 widen to float32 losslessly).
+   */
+  public static void decode(
+      byte[] bytes, int offset, int count, TensorDtype dtype, float[] out, int outOffset) {
+    ByteBuffer bb = ByteBuffer.wrap(bytes, offset, count * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
+      case F32 -> bb.asFloatBuffer().get(out, outOffset, count);
+      case BF16 -> {
+        for (int i = 0; i < count; i++) {
+          out[outOffset + i] = TensorDtype.fromBf16Bits(bb.getShort());
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < count; i++) {
+          out[outOffset + i] = TensorDtype.fromF16Bits(bb.getShort());
+        }
+      }
+      default -> throw new IllegalStateException(dtype.name());
+    }
+  }
+
   private static Header parseHeader(InputStream in, String source, long fileSize)
       throws IOException {
     byte[] lenBytes = readFully(in, 8, source, "header length");
