@@ -141,14 +141,27 @@ class ClusterIT {
     for (int step : new int[] {0, 1}) {
       Map<String, Row> local = responses(localUri, step);
       Map<String, Row> cluster = responses(clusterUri, step);
-      long identical = local.entrySet().stream()
-          .filter(e -> cluster.containsKey(e.getKey())
-              && e.getValue().getList(0).equals(cluster.get(e.getKey()).getList(0)))
-          .count();
+      long identical = 0;
+      long identicalLogprobs = 0;
+      double maxDiff = 0;
+      for (Map.Entry<String, Row> e : local.entrySet()) {
+        Row other = cluster.get(e.getKey());
+        if (other == null || !e.getValue().getList(0).equals(other.getList(0))) {
+          continue;
+        }
+        identical++;
+        List<Float> a = e.getValue().getList(3);
+        List<Float> b = other.getList(3);
+        identicalLogprobs += a.equals(b) ? 1 : 0;
+        for (int t = 0; t < a.size(); t++) {
+          maxDiff = Math.max(maxDiff, Math.abs(a.get(t) - b.get(t)));
+        }
+      }
       double fraction = identical / (double) local.size();
-      String line = String.format("step %d (%s): %d/%d identical responses (%.1f%%) between local[2] and %s%n",
+      String line = String.format("step %d (%s): %d/%d identical responses (%.1f%%) between local[2] and %s; "
+              + "behavior logprobs bit-identical in %d, max |diff| %.2e%n",
           step, step == 0 ? "2 tasks of 4 prompts in both" : "8 tasks of 1 prompt vs 2 tasks of 4 prompts",
-          identical, local.size(), 100 * fraction, MASTER);
+          identical, local.size(), 100 * fraction, MASTER, identicalLogprobs, maxDiff);
       report.append(line);
       System.out.print("ClusterIT: " + line);
     }
@@ -191,11 +204,11 @@ class ClusterIT {
     return ids;
   }
 
-  /** (prompt_id/sample_index) to the row (response_token_ids) of one step. */
+  /** (prompt_id/sample_index) to the row (response_token_ids, ..., behavior_logprobs) of one step. */
   static Map<String, Row> responses(String lakehouse, int step) {
     Map<String, Row> out = new HashMap<>();
     for (Row r : table(lakehouse, Tables.ROLLOUTS).where("step = " + step)
-        .select("response_token_ids", "prompt_id", "sample_index").collectAsList()) {
+        .select("response_token_ids", "prompt_id", "sample_index", "behavior_logprobs").collectAsList()) {
       out.put(r.getString(1) + "/" + r.getInt(2), r);
     }
     return out;
@@ -280,8 +293,9 @@ class ClusterIT {
     }
     StringBuilder sb = new StringBuilder();
     try (Stream<Path> files = Files.walk(work)) {
-      for (Path f : files.filter(p -> p.getFileName().toString().equals("stderr"))
-          .sorted(Comparator.comparing(p -> p.toFile().lastModified())).toList()) {
+      List<Path> logs = files.filter(p -> p.getFileName().toString().equals("stderr"))
+          .sorted(Comparator.comparing(p -> p.toFile().lastModified())).toList();
+      for (Path f : logs.subList(Math.max(0, logs.size() - 2), logs.size())) { // this application's two executors
         sb.append("\n--- ").append(f).append(" ---\n").append(tail(f, 8_000));
       }
     }
