@@ -60,6 +60,8 @@ class ClusterIT {
     dir = Path.of(System.getProperty("replaylake.it.dir", "target/cluster-it")).toAbsolutePath();
     deleteRecursively(dir);
     Files.createDirectories(dir);
+    // executor work dirs of earlier runs (each holds a copy of the shaded jar)
+    deleteRecursively(Path.of(System.getProperty("replaylake.spark.home")).resolve("work"));
     clusterUri = dir.resolve("cluster-lakehouse").toUri().toString();
     localUri = dir.resolve("local-lakehouse").toUri().toString();
 
