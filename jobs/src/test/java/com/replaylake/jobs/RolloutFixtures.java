@@ -39,7 +39,7 @@ public final class RolloutFixtures {
       }
       Row sampling = RowFactory.create(1.0, 1.0, 0, 64, 1000L + index);
       rows.add(RowFactory.create(runId, version, s.step(), s.promptId(), groupId, index, "prompt", promptTokens,
-          responseTokens, logprobs, s.responseText(), s.responseTokens() >= 64 ? "length" : "stop", sampling, now));
+          responseTokens, logprobs, s.responseText(), s.responseTokens() >= 64 ? "length" : "stop", sampling, now, "driver"));
     }
     lakehouse.spark().createDataFrame(rows, Tables.ROLLOUTS.schema())
         .write().format("delta").mode(SaveMode.Append).save(lakehouse.location(Tables.ROLLOUTS));

@@ -33,6 +33,7 @@ public final class Columns {
   public static final String RESPONSE_TEXT = "response_text";
   public static final String FINISH_REASON = "finish_reason";
   public static final String SAMPLING = "sampling";
+  public static final String EXECUTOR_ID = "executor_id";
   public static final String GENERATED_AT = "generated_at";
 
   /** Fields of the {@link #SAMPLING} struct. */
@@ -66,6 +67,7 @@ public final class Columns {
   public static final String TASKS = "tasks";
   public static final String EPOCH = "epoch";
   public static final String GENERATION_SECONDS = "generation_seconds";
+  public static final String EXECUTOR_LOADS = "executor_loads";
 
   // score_metrics
   public static final String REWARD_SPEC = "reward_spec";

@@ -62,6 +62,7 @@ public final class Tables {
       .required(FINISH_REASON, StringType, "stop (stop token) or length (max_new_tokens reached)")
       .required(SAMPLING, SAMPLING_STRUCT, "Sampling parameters: temperature, top_p, top_k, max_new_tokens, seed")
       .required(GENERATED_AT, TimestampType, "When the sample was generated")
+      .optional(EXECUTOR_ID, StringType, "Spark executor that generated the sample (driver in local mode); null in rows written before it was recorded")
       .partitionedBy(RUN_ID, POLICY_VERSION)
       .build();
 
@@ -81,6 +82,7 @@ public final class Tables {
       .required(TASKS, IntegerType, "Spark tasks of the generation stage")
       .required(GENERATED_AT, TimestampType, "When the step was generated")
       .optional(GENERATION_SECONDS, DoubleType, "Seconds spent in the sampler, summed over tasks (the rest of seconds is Spark and Delta)")
+      .optional(EXECUTOR_LOADS, DataTypes.createMapType(StringType, LongType, true), "Policy loads during the step per executor id (executors that had the policy cached are absent); sums to model_loads")
       .partitionedBy(RUN_ID)
       .build();
 

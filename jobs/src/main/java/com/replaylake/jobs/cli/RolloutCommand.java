@@ -58,9 +58,9 @@ public final class RolloutCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     RolloutJob.Result r = RolloutJob.run(lakehouse, options, m -> out.println("  " + m));
     out.printf("rollout run %s version %d step %d (epoch %d): %d prompts x %d = %d samples, %d tokens in %.1f s "
-            + "(%.0f tokens/s; %.1f s in the sampler), %d tasks, %d policy loads%n", r.runId(), r.version(), r.step(),
+            + "(%.0f tokens/s; %.1f s in the sampler), %d tasks, %d policy loads %s%n", r.runId(), r.version(), r.step(),
         r.epoch(), r.prompts(), samplesPerPrompt, r.samples(), r.tokens(), r.seconds(), r.tokensPerSecond(),
-        r.generationSeconds(), r.tasks(), r.modelLoads());
+        r.generationSeconds(), r.tasks(), r.modelLoads(), r.executorLoads());
     out.println("  finish reasons " + r.finishReasons());
     return 0;
   }

@@ -19,6 +19,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -38,15 +39,29 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
   private final LongAccumulator tokens;
   private final LongAccumulator loads;
   private final LongAccumulator samplerNanos;
+  private final CollectionAccumulator<String> loadedBy;
 
   /** The accumulators count samples, response tokens, policy loads and nanoseconds spent in the sampler. */
   public GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads,
       LongAccumulator samplerNanos) {
+    this(spec, samples, tokens, loads, samplerNanos, null);
+  }
+
+  /** As above; {@code loadedBy} (may be null) receives the executor id of every policy load. */
+  public GenerateFunction(Spec spec, LongAccumulator samples, LongAccumulator tokens, LongAccumulator loads,
+      LongAccumulator samplerNanos, CollectionAccumulator<String> loadedBy) {
     this.spec = spec;
     this.samples = samples;
     this.tokens = tokens;
     this.loads = loads;
     this.samplerNanos = samplerNanos;
+    this.loadedBy = loadedBy;
+  }
+
+  /** The id of the executor running this code ("driver" in local mode). */
+  static String executorId() {
+    SparkEnv env = SparkEnv.get();
+    return env == null ? "driver" : env.executorId();
   }
 
   /** The GPU this task was given by a GPU ResourceProfile, else the CPU. */
@@ -83,8 +98,12 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
     }
     var conf = SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf());
     ExecutorPolicyCache.Lease lease = ExecutorPolicyCache.get(spec.checkpointUri(), taskDevice(), conf);
+    String executor = executorId();
     if (lease.loaded()) {
       loads.add(1);
+      if (loadedBy != null) {
+        loadedBy.add(executor);
+      }
     }
     PolicyModel policy = lease.model();
     List<Row> out = new ArrayList<>(ids.size() * spec.samplesPerPrompt());
@@ -118,11 +137,11 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
           batchMeta.add(new long[] {p, g});
           batchSeeds.add(PromptSchedule.Seeds.mix(spec.seed(), spec.step(), ids.get(p), g));
           if (batchPrompts.size() == spec.maxBatch()) {
-            flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, out);
+            flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, executor, out);
           }
         }
       }
-      flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, out);
+      flush(sampler, params, batchPrompts, batchMeta, batchSeeds, ids, rendered, now, executor, out);
     }
     TaskContext ctx = TaskContext.get();
     if (ctx != null && "true".equals(ctx.getLocalProperty(INJECT_FAILURE_PROPERTY)) && ctx.attemptNumber() == 0) {
@@ -133,7 +152,7 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
   }
 
   private void flush(Sampler sampler, SamplingParams params, List<int[]> batchPrompts, List<long[]> meta,
-      List<Long> seeds, List<String> ids, List<String> rendered, Timestamp now, List<Row> out) {
+      List<Long> seeds, List<String> ids, List<String> rendered, Timestamp now, String executor, List<Row> out) {
     if (batchPrompts.isEmpty()) {
       return;
     }
@@ -150,7 +169,7 @@ public final class GenerateFunction implements FlatMapFunction<Iterator<Row>, Ro
       Row sampling = RowFactory.create(spec.temperature(), spec.topP(), spec.topK(), spec.maxNewTokens(), s.seed());
       out.add(RowFactory.create(spec.runId(), spec.version(), spec.step(), promptId, spec.step() + "-" + promptId, g,
           rendered.get(p), s.promptTokenIds(), s.tokenIds(), s.logprobs(), s.text(),
-          s.finishReason().name().toLowerCase(java.util.Locale.ROOT), sampling, now));
+          s.finishReason().name().toLowerCase(java.util.Locale.ROOT), sampling, now, executor));
       tokenCount += s.tokenIds().length;
     }
     samples.add(results.size());

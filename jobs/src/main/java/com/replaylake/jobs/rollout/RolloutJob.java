@@ -30,6 +30,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -74,7 +75,7 @@ public final class RolloutJob {
 
   public record Result(String runId, int version, int step, long epoch, int prompts, long samples, long tokens,
       double seconds, double tokensPerSecond, Map<String, Long> finishReasons, long modelLoads, int tasks,
-      double generationSeconds) {}
+      double generationSeconds, Map<String, Long> executorLoads) {}
 
   public static Result run(Lakehouse lakehouse, Options o, Consumer<String> progress) {
     SparkSession spark = lakehouse.spark();
@@ -108,10 +109,12 @@ public final class RolloutJob {
     LongAccumulator tokens = spark.sparkContext().longAccumulator("rollout tokens");
     LongAccumulator loads = spark.sparkContext().longAccumulator("policy loads");
     LongAccumulator samplerNanos = spark.sparkContext().longAccumulator("sampler nanoseconds");
+    CollectionAccumulator<String> loadedBy = spark.sparkContext().collectionAccumulator("policy loads by executor");
     GenerateFunction.Spec spec = new GenerateFunction.Spec(o.runId(), o.version(), o.step(), checkpoint,
         o.samplesPerPrompt(), o.temperature(), o.topP(), o.topK(), o.maxNewTokens(), o.seed(), o.promptTemplate(),
         o.maxBatch());
-    Dataset<Row> rows = generate(spark, work, tasks, o.gpusPerTask(), new GenerateFunction(spec, samples, tokens, loads, samplerNanos));
+    Dataset<Row> rows = generate(spark, work, tasks, o.gpusPerTask(), new GenerateFunction(spec, samples, tokens, loads, samplerNanos,
+        loadedBy));
 
     long total = (long) o.promptsPerStep() * o.samplesPerPrompt();
     long start = System.nanoTime();
@@ -143,9 +146,13 @@ public final class RolloutJob {
       reasons.put(r.getString(0), r.getLong(1));
     }
     long tokenCount = agg.isNullAt(1) ? 0 : agg.getLong(1);
+    Map<String, Long> executorLoads = new TreeMap<>();
+    for (String executor : loadedBy.value()) {
+      executorLoads.merge(executor, 1L, Long::sum);
+    }
     Result result = new Result(o.runId(), o.version(), o.step(), schedule.epochOf(o.step(), o.promptsPerStep()),
         selected.size(), agg.getLong(0), tokenCount, seconds, tokenCount / seconds, reasons, loads.value(), tasks,
-        samplerNanos.value() / 1e9);
+        samplerNanos.value() / 1e9, executorLoads);
     writeMetrics(lakehouse, result, where);
     return result;
   }
@@ -170,7 +177,7 @@ public final class RolloutJob {
   private static void writeMetrics(Lakehouse lakehouse, Result r, String where) {
     Row row = RowFactory.create(r.runId(), r.version(), r.step(), (int) r.epoch(), r.prompts(), r.samples(), r.tokens(),
         r.seconds(), r.tokensPerSecond(), CollectionConverters.asScala(r.finishReasons()), r.modelLoads(), r.tasks(),
-        Timestamp.from(Instant.now()), r.generationSeconds());
+        Timestamp.from(Instant.now()), r.generationSeconds(), CollectionConverters.asScala(r.executorLoads()));
     lakehouse.replace(Tables.ROLLOUT_METRICS, List.of(row), where, "replaylake rollout metrics");
   }
 }

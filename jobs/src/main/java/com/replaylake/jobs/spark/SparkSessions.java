@@ -25,6 +25,18 @@ public final class SparkSessions {
       "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
       "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
 
+  /**
+   * System property (set by bin/replaylake) naming the shaded application jar. When the master runs
+   * executors in other JVMs and spark.jars is not set (spark-submit sets it), the session ships it
+   * to them, so {@code bin/replaylake --master local-cluster[...]|spark://...} works like spark-submit.
+   */
+  public static final String APP_JAR_PROPERTY = "replaylake.app.jar";
+
+  /** True for masters whose executors are other JVMs: everything but {@code local}, {@code local[...]}. */
+  static boolean needsAppJar(String master) {
+    return !(master.equals("local") || master.startsWith("local["));
+  }
+
   /** Options of the session, as given on the command line. */
   public record Options(String appName, String master, Path profile, Map<String, String> conf) {
     public Options {
@@ -49,6 +61,10 @@ public final class SparkSessions {
       conf.setMaster(options.master());
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
+    }
+    String appJar = System.getProperty(APP_JAR_PROPERTY);
+    if (appJar != null && !appJar.isBlank() && needsAppJar(conf.get("spark.master")) && !conf.contains("spark.jars")) {
+      conf.set("spark.jars", appJar); // executors in other JVMs load our classes from it
     }
     if (!conf.contains("spark.app.name")) {
       conf.setAppName(options.appName());

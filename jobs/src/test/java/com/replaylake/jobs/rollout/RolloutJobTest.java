@@ -111,6 +111,42 @@ class RolloutJobTest {
     assertThat(seeds).hasSize(15);
   }
 
+  /**
+   * The same step with other task splits and batch sizes (one prompt per task, one sequence per
+   * batch: no padding; five prompts in one task in batches of 4 that mix prompts of different
+   * lengths): the same responses. Logprobs may differ in the last float bits (padding changes the
+   * matmul shapes), so they are compared with a tolerance and the maximal difference is printed.
+   */
+  @Test
+  void responsesDoNotDependOnTasksOrBatches() {
+    RolloutJob.Options base = options(3);
+    RolloutJob.run(lakehouse, base, m -> {});
+    List<Row> reference = step(3);
+    assertThat(reference).extracting(r -> r.<String>getAs(EXECUTOR_ID)).containsOnly("driver");
+    int[][] layouts = {{1, 1}, {5, 4}, {5, 64}, {3, 7}};
+    for (int[] layout : layouts) {
+      RolloutJob.run(lakehouse, new RolloutJob.Options("r", 0, 3, "add", "train", 5, 3, 1.0, 1.0, 0, 8, 11,
+          layout[0], layout[1], "{prompt}", 0), m -> {});
+      List<Row> other = step(3);
+      assertThat(other).hasSameSizeAs(reference);
+      double maxDiff = 0;
+      int identicalLogprobs = 0;
+      for (int i = 0; i < reference.size(); i++) {
+        assertThat((Object) other.get(i).getAs(RESPONSE_TOKEN_IDS)).as("%s prompts per task, batch %s, row %s",
+            layout[0], layout[1], i).isEqualTo(reference.get(i).getAs(RESPONSE_TOKEN_IDS));
+        List<Float> a = scala.jdk.javaapi.CollectionConverters.asJava(reference.get(i).<scala.collection.Seq<Float>>getAs(BEHAVIOR_LOGPROBS));
+        List<Float> b = scala.jdk.javaapi.CollectionConverters.asJava(other.get(i).<scala.collection.Seq<Float>>getAs(BEHAVIOR_LOGPROBS));
+        identicalLogprobs += a.equals(b) ? 1 : 0;
+        for (int t = 0; t < a.size(); t++) {
+          maxDiff = Math.max(maxDiff, Math.abs(a.get(t) - b.get(t)));
+        }
+      }
+      System.out.printf("layout %d prompts/task, max batch %d: responses identical, logprobs identical in %d/%d rows, "
+          + "max |diff| %.2e%n", layout[0], layout[1], identicalLogprobs, reference.size(), maxDiff);
+      assertThat(maxDiff).isLessThan(1e-4);
+    }
+  }
+
   @Test
   void missingVersionOrCorruptCheckpointIsNamed() throws Exception {
     RolloutJob.Options noVersion = new RolloutJob.Options("r", 9, 0, "add", "train", 5, 3, 1.0, 1.0, 0, 8, 11, 2, 64,
