@@ -43,7 +43,7 @@ class ReplayLakeCliTest {
   @Test
   void everyCommandHasHelp() {
     CommandLine cli = new CommandLine(new ReplayLakeCli());
-    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify", "rollout", "score", "learn", "register-base", "bench", "analyze");
+    assertThat(cli.getSubcommands()).containsKeys("init", "tables", "sql", "ingest", "demo", "verify", "rollout", "score", "learn", "register-base", "bench", "analyze", "synth", "sft", "run", "report", "compare");
     for (String name : cli.getSubcommands().keySet()) {
       if (name.equals("help")) {
         continue;
@@ -110,15 +110,38 @@ class ReplayLakeCliTest {
   }
 
   @Test
-  void demoRunsTheEmbeddedDefaultEndToEnd() {
+  void demoRunsTheEmbeddedDefaultEndToEnd() throws Exception {
+    // the demo's stages on a reduced budget (the full demo is about 10 minutes; docs/PERFORMANCE.md)
     String demoLakehouse = dir.resolve("demo-lh").toUri().toString();
-    Run demo = run("demo", "--lakehouse", demoLakehouse);
+    String[] reduced = {"--set", "run.iterations=2", "--set", "run.eval_every=1", "--set", "task.digits=2",
+        "--set", "task.sft_examples=64", "--set", "task.train_prompts=128", "--set", "task.test_prompts=16",
+        "--set", "task.eval_limit=16", "--set", "sft.steps=3", "--set", "sft.stop_at_exact_match=0",
+        "--set", "rollout.prompts_per_step=4", "--set", "rollout.samples_per_prompt=4",
+        "--set", "learn.steps_per_version=1", "--set", "learn.batch_size=16"};
+    String[] args = new String[reduced.length + 3];
+    args[0] = "demo";
+    args[1] = "--lakehouse";
+    args[2] = demoLakehouse;
+    System.arraycopy(reduced, 0, args, 3, reduced.length);
+    Run demo = run(args);
     assertThat(demo.code()).as(demo.err()).isZero();
-    assertThat(demo.out()).contains("[7/7] tables").contains("version 1 published").contains("| gsm8k   | test  | 1319    |")
-        .contains("| math    | test  | 500     |").contains("demo finished");
+    assertThat(demo.out()).contains("[2/4] run demo").contains("2/2 v2->v3").contains("[3/4] parameter dynamics")
+        .contains("held-out pass@1").contains("report: ").contains("demo finished");
+    Path report = Path.of(java.net.URI.create(demoLakehouse)).resolve("reports/demo");
+    assertThat(report.resolve("index.html")).exists();
+    assertThat(java.nio.file.Files.readString(report.resolve("index.html"))).contains("pass_at_1.png")
+        .contains("Parameter dynamics");
     Run experiences = run("sql", "--lakehouse", demoLakehouse, "--format", "csv",
         "SELECT count(*) AS n, count(DISTINCT group_id) AS g FROM experiences WHERE run_id = 'demo'");
     assertThat(experiences.out()).isEqualTo("n,g\n32,8\n");
+    Run kinds = run("sql", "--lakehouse", demoLakehouse, "--format", "csv",
+        "SELECT version, kind FROM policy_versions WHERE run_id = 'demo' ORDER BY version");
+    assertThat(kinds.out()).isEqualTo("version,kind\n0,base\n1,sft\n2,rl\n3,rl\n");
+    // rerunning the finished demo does not train again
+    Run again = run(args);
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(run("sql", "--lakehouse", demoLakehouse, "--format", "csv",
+        "SELECT count(*) AS n FROM policy_versions WHERE run_id = 'demo'").out()).isEqualTo("n\n4\n");
   }
 
   @Test
