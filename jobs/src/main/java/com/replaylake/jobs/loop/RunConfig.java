@@ -50,13 +50,13 @@ public final class RunConfig {
     key(k, "task.sft_examples", "8000", "arith: demonstrations in split sft");
     key(k, "task.train_prompts", "8192", "arith: answer-only RL prompts in split train");
     key(k, "task.test_prompts", "512", "arith: held-out prompts in split test");
-    key(k, "sft.steps", "3000", "SFT warm-start updates before RL (0 = no SFT)");
+    key(k, "sft.steps", "1500", "SFT warm-start updates before RL (0 = no SFT)");
     key(k, "sft.split", "sft", "Split with the demonstrations (reference_response) of task.dataset");
     key(k, "sft.batch_size", "64", "Demonstrations per SFT update");
     key(k, "sft.lr", "1e-3", "SFT learning rate (constant)");
-    key(k, "sft.stop_at_exact_match", "0.45",
+    key(k, "sft.stop_at_exact_match", "0.3",
         "Early stop: end SFT once greedy decoding reproduces this fraction of 128 demonstrations (0 = run all steps)");
-    key(k, "sft.check_every", "25", "Steps between early-stopping checks");
+    key(k, "sft.check_every", "5", "Steps between early-stopping checks");
     key(k, "sft.anchor_beta", "0", "Reference-anchored SFT: beta of KL(pi||pi_start) added to the NLL (0 = plain NLL)");
     key(k, "rollout.prompts_per_step", "64", "Prompts per RL iteration");
     key(k, "rollout.samples_per_prompt", "8", "Samples per prompt (group size G)");

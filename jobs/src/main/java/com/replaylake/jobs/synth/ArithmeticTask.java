@@ -19,10 +19,12 @@ import java.util.SplittableRandom;
 
 /**
  * The embedded synthetic task: multi-digit addition with a checkable answer, generated from a seed
- * (no download). A problem is written {@code 123+456=}; the answer is the sum with its digits in
- * reverse order, zero-padded to {@code digits + 1} digits ({@code 579 -> 0579 -> "9750"}).
- * Writing the least significant digit first lets a small left-to-right decoder compute carries
- * in order (a standard trick for learning arithmetic with small transformers); the fixed length
+ * (no download). Every number is written least-significant digit first: 123 + 456 is the prompt
+ * {@code 321+654=} and its answer the sum 579, zero-padded to {@code digits + 1} digits and
+ * reversed ({@code 0579 -> "9750"}). Little-endian digits let a small left-to-right decoder
+ * compute carries in order, and make the digits each answer digit needs sit at fixed relative
+ * offsets (which rotary position embeddings learn easily; with the operands written normally the
+ * tiny policy sits on a plateau for thousands of SFT steps, docs/FINDINGS.md). The fixed length
  * makes every response {@code digits + 1} tokens plus the stop token with the byte tokenizer.
  *
  * <p>Three disjoint splits (no operand pair appears twice across them):
@@ -67,16 +69,17 @@ public final class ArithmeticTask {
       }
     }
 
-    /** The demo's defaults: 3-digit operands, 8000 demonstrations, 8192 RL prompts, 512 test prompts. */
+    /** The demo's defaults: 3-digit operands, 256 demonstrations, 8192 RL prompts, 512 test prompts. */
     public static Options defaults() {
-      return new Options(3, 8000, 8192, 512, 7);
+      return new Options(3, 256, 8192, 512, 7);
     }
   }
 
   /** One problem. */
   public record Problem(String id, String split, long a, long b) {
+    /** The operands least-significant digit first: 123 + 456 is written {@code 321+654=}. */
     public String prompt() {
-      return a + "+" + b + "=";
+      return reversed(a) + "+" + reversed(b) + "=";
     }
 
     public String answer(int digits) {
@@ -85,6 +88,10 @@ public final class ArithmeticTask {
   }
 
   private ArithmeticTask() {}
+
+  static String reversed(long n) {
+    return new StringBuilder(Long.toString(n)).reverse().toString();
+  }
 
   /** The reversed, zero-padded sum: {@code reversedSum(123, 456, 3) = "9750"}. */
   public static String reversedSum(long a, long b, int digits) {
