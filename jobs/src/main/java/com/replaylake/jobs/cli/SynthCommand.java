@@ -22,7 +22,7 @@ public final class SynthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--digits", defaultValue = "3", description = "Digits per operand, 1..9 (default: ${DEFAULT-VALUE}).") int digits;
-  @Option(names = "--sft-examples", defaultValue = "256", description = "Demonstrations in split sft (default: ${DEFAULT-VALUE}).") int sft;
+  @Option(names = "--sft-examples", defaultValue = "8000", description = "Demonstrations in split sft (default: ${DEFAULT-VALUE}).") int sft;
   @Option(names = "--train-prompts", defaultValue = "8192", description = "Answer-only prompts in split train (default: ${DEFAULT-VALUE}).") int train;
   @Option(names = "--test-prompts", defaultValue = "512", description = "Held-out prompts in split test (default: ${DEFAULT-VALUE}).") int test;
   @Option(names = "--seed", defaultValue = "7", description = "Generator seed (default: ${DEFAULT-VALUE}).") long seed;

@@ -89,14 +89,7 @@ public final class LearnJob {
     RlStart rl = rlStart(lakehouse, o.runId());
     long rlFirst = firstStep - rl.learnerStep(); // ReMix schedules count RL steps only (after SFT)
     Configuration conf = lakehouse.spark().sparkContext().hadoopConfiguration();
-    Device device;
-    try {
-      device = "auto".equals(o.device())
-          ? (ai.djl.engine.Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu())
-          : com.replaylake.policy.PolicyRuntime.device(o.device());
-    } catch (RuntimeException e) {
-      throw Errors.invalidOption("--device", o.device(), Errors.innermostMessage(e));
-    }
+    Device device = device(o.device());
 
     List<Experience> fresh = read(lakehouse, o.runId(), k, k);
     if (fresh.isEmpty()) {
@@ -183,6 +176,17 @@ public final class LearnJob {
 
   private static double mean(List<LearnerMetrics> passes, java.util.function.ToDoubleFunction<LearnerMetrics> f) {
     return passes.stream().mapToDouble(f).average().orElse(Double.NaN);
+  }
+
+  /** {@code auto} (the first GPU the engine sees, else the CPU), {@code cpu} or {@code gpu:N}. */
+  public static Device device(String spec) {
+    try {
+      return "auto".equals(spec)
+          ? (ai.djl.engine.Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu())
+          : com.replaylake.policy.PolicyRuntime.device(spec);
+    } catch (RuntimeException e) {
+      throw Errors.invalidOption("--device", spec, Errors.innermostMessage(e));
+    }
   }
 
   /** Learner steps already taken in the run (SFT and RL): the published versions' learner_step. */

@@ -12,7 +12,6 @@ import com.replaylake.jobs.policy.PolicyVersions;
 import com.replaylake.jobs.rollout.PromptRendering;
 import com.replaylake.jobs.rollout.PromptSchedule;
 import com.replaylake.policy.PolicyModel;
-import com.replaylake.policy.PolicyRuntime;
 import com.replaylake.policy.checkpoint.TensorDtype;
 import com.replaylake.policy.learn.AdamW;
 import com.replaylake.policy.learn.LearnerConfig;
@@ -113,14 +112,7 @@ public final class SftJob {
     }
     int k = PolicyVersions.latestVersion(lakehouse, o.runId()).orElseThrow(() -> Errors.invalidOption("--run",
         o.runId(), "no policy versions; register a base first (bin/replaylake register-base --run " + o.runId() + ")"));
-    Device device;
-    try {
-      device = "auto".equals(o.device())
-          ? (ai.djl.engine.Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu())
-          : PolicyRuntime.device(o.device());
-    } catch (RuntimeException e) {
-      throw Errors.invalidOption("--device", o.device(), Errors.innermostMessage(e));
-    }
+    Device device = LearnJob.device(o.device());
     List<Row> rows = lakehouse.read(Tables.PROMPTS)
         .where(col(DATASET).equalTo(o.dataset()).and(col(SPLIT).equalTo(o.split()))
             .and(col(REFERENCE_RESPONSE).isNotNull()))

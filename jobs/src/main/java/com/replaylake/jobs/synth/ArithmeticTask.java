@@ -69,9 +69,9 @@ public final class ArithmeticTask {
       }
     }
 
-    /** The demo's defaults: 3-digit operands, 256 demonstrations, 8192 RL prompts, 512 test prompts. */
+    /** The demo's defaults: 3-digit operands, 8000 demonstrations, 8192 RL prompts, 512 test prompts. */
     public static Options defaults() {
-      return new Options(3, 256, 8192, 512, 7);
+      return new Options(3, 8000, 8192, 512, 7);
     }
   }
 
