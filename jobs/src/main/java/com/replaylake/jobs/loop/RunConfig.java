@@ -54,7 +54,7 @@ public final class RunConfig {
     key(k, "sft.split", "sft", "Split with the demonstrations (reference_response) of task.dataset");
     key(k, "sft.batch_size", "64", "Demonstrations per SFT update");
     key(k, "sft.lr", "1e-3", "SFT learning rate (constant)");
-    key(k, "sft.stop_at_exact_match", "0.3",
+    key(k, "sft.stop_at_exact_match", "0.5",
         "Early stop: end SFT once greedy decoding reproduces this fraction of 128 demonstrations (0 = run all steps)");
     key(k, "sft.check_every", "5", "Steps between early-stopping checks");
     key(k, "sft.anchor_beta", "0", "Reference-anchored SFT: beta of KL(pi||pi_start) added to the NLL (0 = plain NLL)");

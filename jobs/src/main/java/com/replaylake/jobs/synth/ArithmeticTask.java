@@ -68,11 +68,6 @@ public final class ArithmeticTask {
         throw Errors.invalidOption(option, Integer.toString(value), "must be >= 1");
       }
     }
-
-    /** The demo's defaults: 3-digit operands, 8000 demonstrations, 8192 RL prompts, 512 test prompts. */
-    public static Options defaults() {
-      return new Options(3, 8000, 8192, 512, 7);
-    }
   }
 
   /** One problem. */
