@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     description = {"Run the embedded default: create ./lakehouse, generate the synthetic arith task (3-digit addition,",
         "little-endian digits), SFT warm start of the tiny policy stopped early at a mediocre level, RL with ReMix",
         "on 8192 answer-only prompts, held-out pass@1 evaluations, parameter dynamics, and an HTML report with plots.",
-        "About 10 minutes on 2 cores. Keys: run --print-config."})
+        "About 6-7 minutes on 2 cores. Keys: run --print-config."})
 public final class DemoCommand implements Callable<Integer> {
   /** The bundled demo configuration. */
   public static final String CONFIG = "classpath:demo.properties";
