@@ -32,14 +32,13 @@ public final class CompareCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     RunConfig cfg = RunConfig.load(config, set);
-    long start = System.nanoTime();
     CompareJob.Result r = CompareJob.run(parent.global.lakehouse("compare"), cfg, prefix, target, m -> {
       if (!quiet) {
         out.println(m);
         out.flush();
       }
     }, it -> {
-      out.println(RunCommand.summaryLine(it, (System.nanoTime() - start) / 1e9));
+      out.println(RunCommand.summaryLine(it));
       out.flush();
     });
     r.lines().forEach(out::println);

@@ -43,20 +43,19 @@ public final class RunCommand implements Callable<Integer> {
 
   /** Runs the loop printing progress and one summary line per iteration. */
   static RunLoop.Result execute(com.replaylake.schemas.Lakehouse lakehouse, RunConfig cfg, PrintWriter out, boolean quiet) {
-    long start = System.nanoTime();
     return RunLoop.run(lakehouse, cfg, m -> {
       if (!quiet) {
         out.println(m);
         out.flush();
       }
     }, it -> {
-      out.println(summaryLine(it, (System.nanoTime() - start) / 1e9));
+      out.println(summaryLine(it));
       out.flush();
     });
   }
 
   /** {@code [#####.....] 12/40 v12->v13 reward 0.41 pass@1 0.523 kl 0.0031 rollout 2345 tok/s 8.1 s (eta 3m40s)}. */
-  static String summaryLine(RunLoop.Iteration it, double elapsed) {
+  static String summaryLine(RunLoop.Iteration it) {
     int width = 20;
     int filled = (int) Math.round(width * it.index() / (double) it.iterations());
     String bar = "#".repeat(filled) + ".".repeat(width - filled);

@@ -2,14 +2,12 @@ package com.replaylake.jobs.loop;
 
 import com.replaylake.jobs.policy.PolicyVersions;
 import com.replaylake.jobs.report.Charts;
+import com.replaylake.jobs.report.ReportFolder;
 import com.replaylake.jobs.report.ReportJob;
 import com.replaylake.policy.learn.LearnerConfig;
-import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,18 +115,11 @@ public final class CompareJob {
   }
 
   private static String writeReport(Lakehouse lakehouse, String prefix, List<Arm> arms, List<String> lines) {
-    try {
-      java.net.URI base = java.net.URI.create(lakehouse.base());
-      Path dir = "file".equals(base.getScheme()) ? Path.of(base).resolve("reports").resolve("compare-" + prefix)
-          : Files.createTempDirectory("replaylake-compare");
-      Files.createDirectories(dir);
+    return ReportFolder.write(lakehouse, ReportFolder.defaultTarget(lakehouse, "compare-" + prefix), dir -> {
       List<Charts.Series> series = arms.stream().map(a -> new Charts.Series(a.algorithm(), a.curve())).toList();
       Charts.line(dir.resolve("pass_at_1_vs_rollouts.png"), "grpo vs remix: held-out pass@1 vs fresh rollouts",
           "fresh rollouts consumed", "pass@1", series);
       Files.writeString(dir.resolve("compare.txt"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-      return dir.toString();
-    } catch (IOException e) {
-      throw Errors.unreadableFile(lakehouse.base() + "/reports", e);
-    }
+    });
   }
 }

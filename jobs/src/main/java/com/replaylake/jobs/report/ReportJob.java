@@ -10,7 +10,6 @@ import com.replaylake.schemas.Errors;
 import com.replaylake.schemas.Lakehouse;
 import com.replaylake.schemas.Tables;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +21,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.sql.Row;
 
 /**
@@ -58,37 +54,25 @@ public final class ReportJob {
     if (versions.isEmpty()) {
       throw Errors.invalidOption("--run", runId, "no policy versions; nothing to report");
     }
-    String target = out != null ? out : lakehouse.base().replaceAll("/+$", "") + "/reports/" + runId;
-    URI targetUri = URI.create(target.contains(":") ? target : Path.of(target).toAbsolutePath().toUri().toString());
-    boolean local = targetUri.getScheme() == null || "file".equals(targetUri.getScheme());
-    try {
-      Path dir = local ? Path.of(targetUri) : Files.createTempDirectory("replaylake-report");
-      Files.createDirectories(dir);
-      List<String> plots = plots(lakehouse, runId, versions, dir);
+    String target = out != null ? out : ReportFolder.defaultTarget(lakehouse, runId);
+    List<String> plots = new ArrayList<>();
+    List<String> text = new ArrayList<>();
+    String location = ReportFolder.write(lakehouse, target, dir -> {
+      plots.addAll(plots(lakehouse, runId, versions, dir));
       List<String> summary = summary(runId, versions);
       List<Rendered> extra = new ArrayList<>();
       for (Section s : sections) {
         extra.add(s.render(lakehouse, runId, dir));
       }
-      List<String> text = new ArrayList<>(summary);
+      text.addAll(summary);
       for (Rendered r : extra) {
         text.add("");
         text.addAll(r.text());
       }
       write(dir.resolve("summary.txt"), String.join("\n", text) + "\n");
       write(dir.resolve("index.html"), html(runId, versions, plots, summary, extra));
-      if (!local) {
-        Configuration conf = lakehouse.spark().sparkContext().hadoopConfiguration();
-        org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(target);
-        FileSystem fs = dst.getFileSystem(conf);
-        fs.delete(dst, true);
-        FileUtil.copy(FileSystem.getLocal(conf), new org.apache.hadoop.fs.Path(dir.toUri()), fs, dst, false, conf);
-      }
-      String location = local ? dir.toString() : target;
-      return new Result(runId, location, location + "/index.html", plots, text);
-    } catch (IOException e) {
-      throw Errors.unreadableFile(target, e);
-    }
+    });
+    return new Result(runId, location, location + "/index.html", plots, text);
   }
 
   /** Every version of the run with the numbers of every table, in version order. */

@@ -143,6 +143,30 @@ class RunLoopTest {
   }
 
   @Test
+  void compareRunsBothAlgorithmsFromOneStartOnTheSameBudget() throws Exception {
+    Map<String, String> m = reduced("ignored");
+    m.remove("run.id");
+    m.put("run.iterations", "2");
+    CompareJob.Result r = CompareJob.run(lakehouse, RunConfig.defaults().with(m), "cmp", 0.0, s -> {}, it -> {});
+    assertThat(r.arms()).extracting(CompareJob.Arm::algorithm).containsExactly("grpo", "remix");
+    for (CompareJob.Arm arm : r.arms()) {
+      assertThat(arm.freshRollouts()).as(arm.algorithm()).isEqualTo(2 * 8 * 4);
+      assertThat(arm.startPassAt1()).isEqualTo(r.arms().get(0).startPassAt1());
+      assertThat(arm.finalPassAt1()).isNotNull();
+      assertThat(arm.rolloutsToTarget()).as("target 0 is reached at the start").isZero();
+      assertThat(lakehouse.read(Tables.POLICY_VERSIONS).where(col(RUN_ID).equalTo(arm.runId())).count()).isEqualTo(3);
+    }
+    // both arms start from the shared SFT checkpoint and sample the same prompts per step
+    assertThat(promptsByStep(Tables.ROLLOUTS, "cmp-grpo")).isEqualTo(promptsByStep(Tables.ROLLOUTS, "cmp-remix"));
+    List<String> learned = lakehouse.read(Tables.POLICY_VERSIONS).where(col(RUN_ID).equalTo("cmp-remix"))
+        .select(CONFIG).collectAsList().stream().map(x -> String.valueOf(x.<String, String>getJavaMap(0).get("algorithm"))).toList();
+    assertThat(learned.stream().filter(a -> a.equals("remix")).count()).isEqualTo(2);
+    Path dir = Path.of(r.reportDir());
+    assertThat(Files.readString(dir.resolve("compare.txt"))).contains("grpo").contains("remix");
+    assertThat(dir.resolve("pass_at_1_vs_rollouts.png")).exists();
+  }
+
+  @Test
   void badConfigNamesTheKey() {
     assertThatThrownBy(() -> RunConfig.defaults().with(Map.of("rollout.prompts_per_step", "zero")))
         .isInstanceOf(ReplayLakeException.class).hasMessageContaining("rollout.prompts_per_step");
